@@ -1,0 +1,361 @@
+"""What a review framework is: scales, domains and criteria, frozen once loaded.
+
+The same model is built from the built-in YAML library and from an LA's Excel
+authoring workbook (see ``shared/specs/framework-workbook.md``), so every check that
+does not depend on where a value came from lives here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+PHASES: tuple[str, ...] = (
+    "early_years",
+    "primary",
+    "secondary",
+    "all_through",
+    "special",
+    "post_16",
+)
+PHASE_LABELS: dict[str, str] = {
+    "early_years": "Early years",
+    "primary": "Primary",
+    "secondary": "Secondary",
+    "all_through": "All-through",
+    "special": "Special",
+    "post_16": "Post-16",
+}
+KINDS: tuple[str, ...] = ("rating", "yes_no", "number", "text")
+SCORED_KINDS: frozenset[str] = frozenset({"rating", "yes_no", "number"})
+SCHOOL_FLAGS: tuple[str, ...] = ("resourced_provision",)
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+Phase = Literal["early_years", "primary", "secondary", "all_through", "special", "post_16"]
+Kind = Literal["rating", "yes_no", "number", "text"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Level(_Frozen):
+    points: int
+    label: str = Field(min_length=1)
+    descriptor: str = ""
+
+
+class Scale(_Frozen):
+    id: str = Field(min_length=1)
+    levels: tuple[Level, ...]
+
+    @field_validator("levels")
+    @classmethod
+    def _levels_are_distinct(cls, levels: tuple[Level, ...]) -> tuple[Level, ...]:
+        if len(levels) < 2:
+            raise ValueError("a scale needs at least two levels")
+        points = [lv.points for lv in levels]
+        if len(set(points)) != len(points):
+            raise ValueError("points must be distinct within a scale")
+        labels = [lv.label.strip().lower() for lv in levels]
+        if len(set(labels)) != len(labels):
+            raise ValueError("labels must be unique within a scale (ignoring case)")
+        return tuple(sorted(levels, key=lambda lv: lv.points))
+
+    @property
+    def min_points(self) -> int:
+        return self.levels[0].points
+
+    @property
+    def max_points(self) -> int:
+        return self.levels[-1].points
+
+    def level(self, points: int) -> Level | None:
+        return next((lv for lv in self.levels if lv.points == points), None)
+
+    def find(self, label_or_points: str | int | float) -> Level | None:
+        """The level named by a label (any case) or by its points, as a respondent may write either."""
+        if isinstance(label_or_points, (int, float)) and not isinstance(label_or_points, bool):
+            if float(label_or_points).is_integer():
+                return self.level(int(label_or_points))
+            return None
+        text = str(label_or_points).strip().lower()
+        for lv in self.levels:
+            if lv.label.strip().lower() == text:
+                return lv
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return self.level(int(number)) if number.is_integer() else None
+
+
+class Band(_Frozen):
+    """The half-open interval [low, high) of a number answer that earns ``points``."""
+
+    low: float | None = None
+    high: float | None = None
+    points: int
+
+    def contains(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value < self.high)
+
+    def __str__(self) -> str:
+        return f"{_fmt(self.low)}..{_fmt(self.high)}={self.points}"
+
+
+def _fmt(bound: float | None) -> str:
+    if bound is None:
+        return ""
+    return str(int(bound)) if float(bound).is_integer() else str(bound)
+
+
+def parse_bands(text: str) -> tuple[Band, ...]:
+    """Parse ``..2=1; 2..5=2; 10..=4`` into bands; raises ValueError with a readable reason."""
+    bands = []
+    for part in (p.strip() for p in str(text).split(";")):
+        if not part:
+            continue
+        match = re.fullmatch(r"\s*([^.=]*?)\s*\.\.\s*([^.=]*?)\s*=\s*([+-]?\d+)\s*", part)
+        if not match:
+            raise ValueError(f'"{part}" is not of the form LOW..HIGH=POINTS')
+        low_text, high_text, points = match.groups()
+        try:
+            low = float(low_text) if low_text else None
+            high = float(high_text) if high_text else None
+        except ValueError:
+            raise ValueError(f'"{part}": LOW and HIGH must be numbers or blank') from None
+        bands.append(Band(low=low, high=high, points=int(points)))
+    if not bands:
+        raise ValueError("at least one band is needed, e.g. ..2=1; 2..5=2; 5..=3")
+    return tuple(bands)
+
+
+def format_bands(bands: tuple[Band, ...]) -> str:
+    return "; ".join(str(b) for b in bands)
+
+
+def _overlap(a: Band, b: Band) -> bool:
+    inf = float("inf")
+    a_low, a_high = (a.low if a.low is not None else -inf), (a.high if a.high is not None else inf)
+    b_low, b_high = (b.low if b.low is not None else -inf), (b.high if b.high is not None else inf)
+    return a_low < b_high and b_low < a_high
+
+
+def _as_tuple(value: object) -> object:
+    """Accept ``"primary, secondary"`` as well as a list, as authors write either."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.split(",") if p.strip())
+    return value
+
+
+class Criterion(_Frozen):
+    id: str = Field(min_length=1)
+    domain_id: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    kind: Kind
+    scale: str | None = None
+    weight: float = Field(default=1.0, gt=0)
+    statutory: bool = False
+    bands: tuple[Band, ...] = ()
+    unit: str = ""
+    guidance: str = ""
+    evidence: str = ""
+    source: str = ""
+    phases: tuple[Phase, ...] = ()
+    requires: tuple[str, ...] = ()
+
+    @field_validator("phases", "requires", mode="before")
+    @classmethod
+    def _split_lists(cls, value: object) -> object:
+        return _as_tuple(value)
+
+    @field_validator("bands", mode="before")
+    @classmethod
+    def _bands_from_text(cls, value: object) -> object:
+        if value is None or value == "":
+            return ()
+        return parse_bands(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> Criterion:
+        if self.statutory and self.kind != "yes_no":
+            raise ValueError("only a yes_no criterion may be statutory")
+        if self.kind == "number" and not self.bands:
+            raise ValueError("a number criterion needs bands, e.g. ..2=1; 2..5=2; 5..=3")
+        if self.kind != "number" and self.bands:
+            raise ValueError("bands are only for number criteria")
+        if self.kind != "rating" and self.scale:
+            raise ValueError("only a rating criterion takes a scale")
+        for i, a in enumerate(self.bands):
+            if a.low is not None and a.high is not None and a.low >= a.high:
+                raise ValueError(f"band {a} is empty: LOW must be below HIGH")
+            for b in self.bands[i + 1 :]:
+                if _overlap(a, b):
+                    raise ValueError(f"bands {a} and {b} overlap")
+        return self
+
+    @property
+    def scored(self) -> bool:
+        return self.kind in SCORED_KINDS
+
+    def band_for(self, value: float) -> Band | None:
+        return next((b for b in self.bands if b.contains(value)), None)
+
+
+class Domain(_Frozen):
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    description: str = ""
+    weight: float = Field(default=1.0, gt=0)
+    phases: tuple[Phase, ...] = ()
+    requires: tuple[str, ...] = ()
+    criteria: tuple[Criterion, ...] = ()
+
+    @field_validator("phases", "requires", mode="before")
+    @classmethod
+    def _split_lists(cls, value: object) -> object:
+        return _as_tuple(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _criteria_know_their_domain(cls, data: object) -> object:
+        """YAML nests criteria under their domain, so they need not repeat its id."""
+        if isinstance(data, dict) and data.get("id"):
+            crits = data.get("criteria") or ()
+            data = {
+                **data,
+                "criteria": [
+                    {**c, "domain_id": c.get("domain_id", data["id"])} if isinstance(c, dict) else c
+                    for c in crits
+                ],
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _criteria_belong_here(self) -> Domain:
+        for crit in self.criteria:
+            if crit.domain_id != self.id:
+                raise ValueError(f'criterion "{crit.id}" names domain "{crit.domain_id}" but sits in "{self.id}"')
+        return self
+
+
+class Framework(_Frozen):
+    id: str
+    title: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    description: str = ""
+    scale: str
+    min_completion: float = Field(default=0.5, ge=0, le=1)
+    statutory_cap: str | None = None
+    scales: tuple[Scale, ...]
+    domains: tuple[Domain, ...]
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, (int, float)) else value
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(f'id must be lower-case letters, digits and hyphens, starting with a letter or digit (got "{value}")')
+        return value
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Framework:
+        scale_ids = [s.id for s in self.scales]
+        if len(set(scale_ids)) != len(scale_ids):
+            raise ValueError("scale ids must be unique")
+        if self.scale not in scale_ids:
+            raise ValueError(f'default scale "{self.scale}" is not defined')
+        if self.statutory_cap is not None and self.default_scale.find(self.statutory_cap) is None:
+            raise ValueError(f'statutory_cap "{self.statutory_cap}" is not a level of scale "{self.scale}"')
+        domain_ids = [d.id for d in self.domains]
+        if len(set(domain_ids)) != len(domain_ids):
+            raise ValueError("domain ids must be unique")
+        if not self.domains:
+            raise ValueError("a framework needs at least one domain")
+        seen: set[str] = set()
+        default_points = {lv.points for lv in self.default_scale.levels}
+        for crit in self.criteria:
+            if crit.id in seen:
+                raise ValueError(f'criterion id "{crit.id}" is used more than once')
+            seen.add(crit.id)
+            if crit.scale and crit.scale not in scale_ids:
+                raise ValueError(f'criterion "{crit.id}": scale "{crit.scale}" is not defined')
+            for band in crit.bands:
+                if band.points not in default_points:
+                    raise ValueError(f'criterion "{crit.id}": band points {band.points} are not a level of the default scale')
+        return self
+
+    # --- derived views -------------------------------------------------------------
+    @cached_property
+    def scales_by_id(self) -> dict[str, Scale]:
+        return {s.id: s for s in self.scales}
+
+    @property
+    def default_scale(self) -> Scale:
+        return next(s for s in self.scales if s.id == self.scale)
+
+    @property
+    def criteria(self) -> Iterator[Criterion]:
+        for domain in self.domains:
+            yield from domain.criteria
+
+    @cached_property
+    def criteria_by_id(self) -> dict[str, Criterion]:
+        return {c.id: c for c in self.criteria}
+
+    @cached_property
+    def domains_by_id(self) -> dict[str, Domain]:
+        return {d.id: d for d in self.domains}
+
+    def scale_of(self, criterion: Criterion) -> Scale:
+        """The scale a criterion's points are read on (rating: its own; others: the default)."""
+        return self.scales_by_id[criterion.scale or self.scale]
+
+    @property
+    def cap_level(self) -> Level:
+        if self.statutory_cap is None:
+            return self.default_scale.levels[0]
+        level = self.default_scale.find(self.statutory_cap)
+        assert level is not None  # checked by the validator
+        return level
+
+    @property
+    def phases_used(self) -> tuple[str, ...]:
+        used = {p for d in self.domains for p in d.phases} | {p for c in self.criteria for p in c.phases}
+        return tuple(p for p in PHASES if p in used)
+
+    @property
+    def flags_used(self) -> tuple[str, ...]:
+        used = {f for d in self.domains for f in d.requires} | {f for c in self.criteria for f in c.requires}
+        return tuple(sorted(used))
+
+
+class ReviewContext(_Frozen):
+    """What scoring needs to know about the school under review."""
+
+    phase: Phase
+    flags: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, phase: str, resourced_provision: bool = False) -> ReviewContext:
+        return cls(phase=phase, flags=frozenset({"resourced_provision"} if resourced_provision else ()))
+
+
+def applies(phases: tuple[str, ...], requires: tuple[str, ...], context: ReviewContext) -> bool:
+    return (not phases or context.phase in phases) and all(flag in context.flags for flag in requires)
+
+
+def criterion_applies(framework: Framework, criterion: Criterion, context: ReviewContext) -> bool:
+    domain = framework.domains_by_id[criterion.domain_id]
+    return applies(domain.phases, domain.requires, context) and applies(criterion.phases, criterion.requires, context)

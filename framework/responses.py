@@ -1,0 +1,87 @@
+"""What one answer means for one criterion: the single rule book for reading responses.
+
+The response-workbook importer calls it per cell to report problems; the scoring
+engine calls it once per distinct (criterion, answer) pair, so both always agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from framework.models import Criterion, Framework, format_bands
+
+NA_TOKENS = frozenset({"n/a", "na"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """``points`` is None when blank, N/A or in error; ``error`` says why an answer is wrong."""
+
+    points: int | None = None
+    blank: bool = False
+    not_applicable: bool = False
+    error: str | None = None
+    value: str = ""  # the answer in canonical form, as stored and shown (a label, yes/no, a number)
+
+
+def is_blank(raw: object) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, float) and math.isnan(raw):
+        return True
+    return isinstance(raw, str) and not raw.strip()
+
+
+def read_response(framework: Framework, criterion: Criterion, raw: object) -> Reading:
+    """Interpret a raw answer (text as typed, or a number from a spreadsheet cell)."""
+    if is_blank(raw):
+        return Reading(blank=True)
+    text = _text(raw)
+    if text.lower() in NA_TOKENS:
+        if criterion.statutory:
+            return Reading(error="N/A is not allowed on a statutory criterion: answer yes or no")
+        return Reading(not_applicable=True, value="N/A")
+    if criterion.kind == "text":
+        return Reading(value=text)
+    default = framework.default_scale
+    if criterion.kind == "yes_no":
+        answer = text.lower()
+        if answer == "yes":
+            return Reading(points=default.max_points, value="yes")
+        if answer == "no":
+            return Reading(points=default.min_points, value="no")
+        return Reading(error=f'answer yes or no (got "{text}")')
+    if criterion.kind == "rating":
+        scale = framework.scale_of(criterion)
+        level = scale.find(raw if isinstance(raw, (int, float)) else text)
+        if level is None:
+            labels = ", ".join(lv.label for lv in scale.levels)
+            return Reading(error=f'"{text}" is not a level of scale "{scale.id}" (use one of {labels})')
+        return Reading(points=level.points, value=level.label)
+    number = _number(raw)
+    if number is None:
+        return Reading(error=f'expected a number (got "{text}")')
+    band = criterion.band_for(number)
+    if band is None:
+        return Reading(error=f"{_text(number)} is outside every band of this question ({format_bands(criterion.bands)})")
+    return Reading(points=band.points, value=_text(number))
+
+
+def _text(raw: object) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def _number(raw: object) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw) if math.isfinite(raw) else None
+    try:
+        value = float(str(raw).strip().replace(",", ""))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
