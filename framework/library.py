@@ -58,7 +58,9 @@ def load_framework_file(path: str | Path) -> Framework:
 
         return read_framework_workbook(path.read_bytes(), source=path.name)
     if suffix not in {".yaml", ".yml", ".json"}:
-        raise InvalidInput([Problem(path.name, "expected a framework workbook (.xlsx), YAML (.yaml) or JSON (.json) file")])
+        raise InvalidInput(
+            [Problem(path.name, "expected a framework workbook (.xlsx), YAML (.yaml) or JSON (.json) file")]
+        )
     try:
         if path.stat().st_size > MAX_TEXT_BYTES:
             raise InvalidInput([Problem(path.name, "the file is larger than 5 MB; a framework is far smaller")])

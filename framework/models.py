@@ -120,7 +120,7 @@ def parse_bands(text: str) -> tuple[Band, ...]:
     for part in (p.strip() for p in str(text).split(";")):
         if not part:
             continue
-        match = re.fullmatch(r"\s*([^.=]*?)\s*\.\.\s*([^.=]*?)\s*=\s*([+-]?\d+)\s*", part)
+        match = re.fullmatch(r"\s*([^=]*?)\s*\.\.\s*([^=]*?)\s*=\s*([+-]?\d+)\s*", part)
         if not match:
             raise ValueError(f'"{part}" is not of the form LOW..HIGH=POINTS')
         low_text, high_text, points = match.groups()
@@ -232,8 +232,7 @@ class Domain(_Frozen):
             data = {
                 **data,
                 "criteria": [
-                    {**c, "domain_id": c.get("domain_id", data["id"])} if isinstance(c, dict) else c
-                    for c in crits
+                    {**c, "domain_id": c.get("domain_id", data["id"])} if isinstance(c, dict) else c for c in crits
                 ],
             }
         return data
@@ -266,7 +265,9 @@ class Framework(_Frozen):
     @classmethod
     def _id_is_slug(cls, value: str) -> str:
         if not SLUG.match(value):
-            raise ValueError(f'id must be lower-case letters, digits and hyphens, starting with a letter or digit (got "{value}")')
+            raise ValueError(
+                f'id must be lower-case letters, digits and hyphens, starting with a letter or digit (got "{value}")'
+            )
         return value
 
     @model_validator(mode="after")
@@ -293,7 +294,9 @@ class Framework(_Frozen):
                 raise ValueError(f'criterion "{crit.id}": scale "{crit.scale}" is not defined')
             for band in crit.bands:
                 if band.points not in default_points:
-                    raise ValueError(f'criterion "{crit.id}": band points {band.points} are not a level of the default scale')
+                    raise ValueError(
+                        f'criterion "{crit.id}": band points {band.points} are not a level of the default scale'
+                    )
         return self
 
     # --- derived views -------------------------------------------------------------
@@ -359,3 +362,8 @@ def applies(phases: tuple[str, ...], requires: tuple[str, ...], context: ReviewC
 def criterion_applies(framework: Framework, criterion: Criterion, context: ReviewContext) -> bool:
     domain = framework.domains_by_id[criterion.domain_id]
     return applies(domain.phases, domain.requires, context) and applies(criterion.phases, criterion.requires, context)
+
+
+def applicable_criteria(framework: Framework, context: ReviewContext) -> list[Criterion]:
+    """The questions a school in this context is asked, in framework order."""
+    return [c for c in framework.criteria if criterion_applies(framework, c, context)]
