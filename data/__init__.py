@@ -1,0 +1,1 @@
+"""Everything stored: engine and tables, repositories that take the acting user, demo data."""

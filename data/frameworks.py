@@ -1,0 +1,88 @@
+"""Frameworks as stored: every review names the exact framework version it was answered against."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sqlalchemy as sa
+
+from data.access import Actor
+from data.audit import now, record
+from data.db import Database
+from data.tables import frameworks
+from framework.library import builtin_frameworks, framework_from_dict, framework_to_dict
+from framework.models import Framework
+
+
+def ensure_builtin(db: Database) -> None:
+    """Store each built-in framework version once; later versions are added beside older ones."""
+    with db.read() as conn:
+        have = {tuple(row) for row in conn.execute(sa.select(frameworks.c.id, frameworks.c.version))}
+    missing = [fw for fw in builtin_frameworks() if (fw.id, fw.version) not in have]
+    if missing:
+        with db.write() as conn:
+            for fw in missing:
+                conn.execute(
+                    sa.insert(frameworks).values(
+                        id=fw.id,
+                        version=fw.version,
+                        title=fw.title,
+                        definition=framework_to_dict(fw),
+                        builtin=True,
+                        created_at=now(),
+                    )
+                )
+
+
+def store_framework(db: Database, actor: Actor, framework: Framework) -> None:
+    """Add an LA's own framework (validated before it gets here); a stored version is never changed."""
+    with db.write() as conn:
+        exists = conn.execute(
+            sa.select(sa.literal(1)).where(frameworks.c.id == framework.id, frameworks.c.version == framework.version)
+        ).first()
+        if exists:
+            raise ValueError(
+                f'framework "{framework.id}" version {framework.version} is already stored; '
+                "give the new one a new version"
+            )
+        conn.execute(
+            sa.insert(frameworks).values(
+                id=framework.id,
+                version=framework.version,
+                title=framework.title,
+                definition=framework_to_dict(framework),
+                builtin=False,
+                la=actor.la,
+                created_at=now(),
+                created_by=actor.id,
+            )
+        )
+        record(conn, actor, "framework_added", detail=f"{framework.id} {framework.version}")
+
+
+def list_frameworks(db: Database) -> list[Framework]:
+    """The newest version of each framework, built-ins first."""
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(frameworks.c.id, frameworks.c.version, frameworks.c.builtin).order_by(
+                frameworks.c.builtin.desc(), frameworks.c.id, frameworks.c.created_at.desc()
+            )
+        ).all()
+    latest: dict[str, str] = {}
+    for row in rows:
+        latest.setdefault(row.id, row.version)
+    return [get_framework(db, fid, version) for fid, version in latest.items()]
+
+
+def get_framework(db: Database, framework_id: str, version: str) -> Framework:
+    return _cached_framework(db, framework_id, version)
+
+
+@lru_cache(maxsize=64)
+def _cached_framework(db: Database, framework_id: str, version: str) -> Framework:
+    # a stored (id, version) never changes, so caching per database is safe
+    with db.read() as conn:
+        definition = conn.execute(
+            sa.select(frameworks.c.definition).where(frameworks.c.id == framework_id, frameworks.c.version == version)
+        ).scalar_one()
+    return framework_from_dict(definition, source=f"{framework_id} {version}")

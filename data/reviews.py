@@ -1,0 +1,335 @@
+"""Reviews and their answers, always seen through the acting user's permissions.
+
+Answers are saved one at a time, as they are given, with a per-answer version number:
+a save names the version it started from, so a stale tab cannot overwrite a newer
+answer made elsewhere (optimistic concurrency, no locks held between requests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from data import access
+from data.access import Actor, NotAllowed, NotFound, ReviewRef, SchoolRef
+from data.audit import now, record
+from data.db import Database
+from data.tables import answers, audit_log, reviews, schools
+from framework.models import Framework, ReviewContext
+
+CYCLE_PATTERN = r"^\d{4}/\d{2}$"
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    school_urn: str
+    school_name: str
+    la: str
+    framework_id: str
+    framework_version: str
+    cycle: str
+    role: str
+    reviewer_id: int | None
+    reviewer_name: str
+    phase: str
+    resourced_provision: bool
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+
+    @property
+    def context(self) -> ReviewContext:
+        return ReviewContext.of(self.phase, self.resourced_provision)
+
+    @property
+    def locked(self) -> bool:
+        return self.status != "draft"
+
+    @property
+    def ref(self) -> ReviewRef:
+        return ReviewRef(SchoolRef(self.school_urn, self.la), self.role, self.reviewer_id, self.status)
+
+
+@dataclass(frozen=True)
+class Answer:
+    response: str | None
+    evidence: str
+    version: int
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool
+    answer: Answer  # what is stored now (the newer answer when ``saved`` is False)
+
+
+@dataclass(frozen=True)
+class MergeSummary:
+    added: int
+    changed: int
+    cleared: int
+    unchanged: int
+
+    def sentence(self) -> str:
+        return f"{self.added} new answers, {self.changed} changed, {self.cleared} cleared, {self.unchanged} unchanged."
+
+
+_REVIEW_COLUMNS = [
+    reviews.c.id,
+    reviews.c.school_urn,
+    schools.c.name.label("school_name"),
+    schools.c.la,
+    reviews.c.framework_id,
+    reviews.c.framework_version,
+    reviews.c.cycle,
+    reviews.c.role,
+    reviews.c.reviewer_id,
+    reviews.c.reviewer_name,
+    reviews.c.phase,
+    reviews.c.resourced_provision,
+    reviews.c.status,
+    reviews.c.created_at,
+    reviews.c.updated_at,
+    reviews.c.submitted_at,
+]
+_FROM = reviews.join(schools, schools.c.urn == reviews.c.school_urn)
+
+
+def list_reviews(db: Database, actor: Actor, *, status: str | None = None, demo: bool | None = None) -> list[Review]:
+    query = sa.select(*_REVIEW_COLUMNS).select_from(_FROM).where(access.visible_reviews(actor))
+    if status:
+        query = query.where(reviews.c.status == status)
+    if demo is not None:
+        query = query.where(reviews.c.demo == demo)
+    with db.read() as conn:
+        rows = conn.execute(query.order_by(reviews.c.updated_at.desc(), reviews.c.id.desc())).all()
+    return [Review(**row._mapping) for row in rows]
+
+
+def get_review(db: Database, actor: Actor, review_id: int, action: access.Action = "read") -> Review:
+    with db.read() as conn:
+        review = _fetch(conn, review_id)
+    if review is None or not access.allowed(actor, "read", review.ref.school, review.ref):
+        raise NotFound(f"There is no review {review_id} that you can open.")
+    access.require(actor, action, review.ref.school, review.ref)
+    return review
+
+
+def _fetch(conn: Connection, review_id: int) -> Review | None:
+    row = conn.execute(sa.select(*_REVIEW_COLUMNS).select_from(_FROM).where(reviews.c.id == review_id)).first()
+    return Review(**row._mapping) if row else None
+
+
+def start_review(
+    db: Database,
+    actor: Actor,
+    *,
+    school_urn: str,
+    framework: Framework,
+    cycle: str,
+    phase: str,
+    resourced_provision: bool,
+    role: str = "self",
+) -> int:
+    """Open a draft review; the school's phase and flags decide which questions it shows."""
+    with db.write() as conn:
+        school = conn.execute(sa.select(schools.c.urn, schools.c.la).where(schools.c.urn == school_urn)).first()
+        if school is None:
+            raise NotFound(f"There is no school with URN {school_urn}.")
+        ref = SchoolRef(school.urn, school.la)
+        access.require(actor, "write", ref, ReviewRef(ref, role, actor.id, "draft"))
+        stamp = now()
+        review_id = conn.execute(
+            sa.insert(reviews)
+            .values(
+                school_urn=school_urn,
+                framework_id=framework.id,
+                framework_version=framework.version,
+                cycle=cycle,
+                role=role,
+                reviewer_id=actor.id,
+                reviewer_name=actor.label,
+                phase=phase,
+                resourced_provision=resourced_provision,
+                status="draft",
+                created_at=stamp,
+                updated_at=stamp,
+            )
+            .returning(reviews.c.id)
+        ).scalar_one()
+        record(conn, actor, "review_started", school_urn=school_urn, review_id=review_id, detail=framework.id)
+    return review_id
+
+
+def load_answers(db: Database, actor: Actor, review_id: int) -> dict[str, Answer]:
+    get_review(db, actor, review_id)
+    with db.read() as conn:
+        rows = conn.execute(sa.select(answers).where(answers.c.review_id == review_id)).all()
+    return {r.criterion_id: Answer(r.response, r.evidence, r.version, r.updated_at) for r in rows}
+
+
+def answers_frame(db: Database, actor: Actor, review_id: int) -> pd.DataFrame:
+    """The stored answers in the shape the scoring engine takes."""
+    stored = load_answers(db, actor, review_id)
+    return pd.DataFrame(
+        [{"criterion_id": cid, "response": a.response, "evidence": a.evidence} for cid, a in stored.items()],
+        columns=["criterion_id", "response", "evidence"],
+    )
+
+
+_UNCHANGED = object()
+
+
+def save_answer(
+    db: Database,
+    actor: Actor,
+    review_id: int,
+    criterion_id: str,
+    *,
+    seen_version: int,
+    response: object = _UNCHANGED,
+    evidence: object = _UNCHANGED,
+) -> SaveResult:
+    """Store one answer or note; ``seen_version`` is 0 for an answer not yet stored."""
+    review = get_review(db, actor, review_id, "write")
+    if review.locked:
+        raise NotAllowed("This review has been submitted. Reopen it to change answers.")
+    values: dict[str, object] = {}
+    if response is not _UNCHANGED:
+        values["response"] = response
+    if evidence is not _UNCHANGED:
+        values["evidence"] = evidence or ""
+    stamp = now()
+    key = (answers.c.review_id == review_id) & (answers.c.criterion_id == criterion_id)
+    with db.write() as conn:
+        current = conn.execute(sa.select(answers).where(key)).first()
+        stored_version = current.version if current else 0
+        if stored_version != seen_version:
+            return SaveResult(False, _answer(current))
+        if current is None:
+            conn.execute(
+                sa.insert(answers).values(
+                    review_id=review_id,
+                    criterion_id=criterion_id,
+                    version=1,
+                    updated_at=stamp,
+                    updated_by=actor.id,
+                    **{"response": None, "evidence": "", **values},
+                )
+            )
+        else:
+            conn.execute(
+                sa.update(answers)
+                .where(key)
+                .values(version=stored_version + 1, updated_at=stamp, updated_by=actor.id, **values)
+            )
+        conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(updated_at=stamp))
+        saved = conn.execute(sa.select(answers).where(key)).first()
+    return SaveResult(True, _answer(saved))
+
+
+def _answer(row: sa.Row | None) -> Answer:
+    if row is None:
+        return Answer(None, "", 0, None)
+    return Answer(row.response, row.evidence, row.version, row.updated_at)
+
+
+def merge_answers(db: Database, actor: Actor, review_id: int, responses: pd.DataFrame) -> MergeSummary:
+    """Bring in a validated response workbook: listed answers replace stored ones, all in one transaction."""
+    review = get_review(db, actor, review_id, "write")
+    if review.locked:
+        raise NotAllowed("This review has been submitted. Reopen it before uploading answers.")
+    stamp = now()
+    counts = {"added": 0, "changed": 0, "cleared": 0, "unchanged": 0}
+    with db.write() as conn:
+        stored = {
+            r.criterion_id: r for r in conn.execute(sa.select(answers).where(answers.c.review_id == review_id)).all()
+        }
+        for item in responses.itertuples(index=False):
+            response = None if pd.isna(item.response) or str(item.response).strip() == "" else str(item.response)
+            evidence = "" if pd.isna(item.evidence) else str(item.evidence)
+            old = stored.get(item.criterion_id)
+            if old is None:
+                if response is None and not evidence:
+                    continue
+                conn.execute(
+                    sa.insert(answers).values(
+                        review_id=review_id,
+                        criterion_id=item.criterion_id,
+                        response=response,
+                        evidence=evidence,
+                        version=1,
+                        updated_at=stamp,
+                        updated_by=actor.id,
+                    )
+                )
+                counts["added"] += 1
+                continue
+            if (old.response, old.evidence) == (response, evidence):
+                counts["unchanged"] += 1
+                continue
+            counts["cleared" if response is None and old.response is not None else "changed"] += 1
+            conn.execute(
+                sa.update(answers)
+                .where((answers.c.review_id == review_id) & (answers.c.criterion_id == item.criterion_id))
+                .values(
+                    response=response,
+                    evidence=evidence,
+                    version=old.version + 1,
+                    updated_at=stamp,
+                    updated_by=actor.id,
+                )
+            )
+        conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(updated_at=stamp))
+        summary = MergeSummary(**counts)
+        record(
+            conn,
+            actor,
+            "answers_uploaded",
+            school_urn=review.school_urn,
+            review_id=review_id,
+            detail=summary.sentence(),
+        )
+    return summary
+
+
+def submit_review(db: Database, actor: Actor, review_id: int) -> None:
+    review = get_review(db, actor, review_id, "write")
+    if review.locked:
+        return
+    stamp = now()
+    with db.write() as conn:
+        conn.execute(
+            sa.update(reviews)
+            .where(reviews.c.id == review_id)
+            .values(status="submitted", submitted_at=stamp, submitted_by=actor.id, updated_at=stamp)
+        )
+        record(conn, actor, "review_submitted", school_urn=review.school_urn, review_id=review_id)
+
+
+def reopen_review(db: Database, actor: Actor, review_id: int, reason: str) -> None:
+    """Reopening is deliberate: it needs a reason, and the audit log keeps who and when."""
+    review = get_review(db, actor, review_id, "write")
+    if not reason.strip():
+        raise ValueError("Say why the review is being reopened.")
+    with db.write() as conn:
+        conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(status="draft", updated_at=now()))
+        record(conn, actor, "review_reopened", school_urn=review.school_urn, review_id=review_id, detail=reason.strip())
+
+
+def reopen_history(db: Database, actor: Actor, review_id: int) -> pd.DataFrame:
+    get_review(db, actor, review_id)
+    with db.read() as conn:
+        rows = conn.execute(
+            sa.select(audit_log.c.at, audit_log.c.user_email, audit_log.c.action, audit_log.c.detail)
+            .where(audit_log.c.review_id == review_id, audit_log.c.action.in_(["review_submitted", "review_reopened"]))
+            .order_by(audit_log.c.at)
+        ).all()
+    return pd.DataFrame(rows, columns=["at", "who", "action", "detail"])

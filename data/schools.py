@@ -1,0 +1,83 @@
+"""The school register, filtered by who is looking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data import access
+from data.access import Actor, NotFound, SchoolRef
+from data.audit import record
+from data.db import Database
+from data.tables import schools
+
+REGISTER_COLUMNS = [
+    "urn",
+    "name",
+    "la",
+    "phase",
+    "type",
+    "pupils",
+    "fsm_pct",
+    "sen_support_pct",
+    "ehcp_pct",
+    "resourced_provision",
+]
+
+
+@dataclass(frozen=True)
+class School:
+    urn: str
+    name: str
+    la: str
+    phase: str
+    type: str
+    pupils: int | None
+    fsm_pct: float | None
+    sen_support_pct: float | None
+    ehcp_pct: float | None
+    resourced_provision: bool
+    demo: bool
+
+    @property
+    def ref(self) -> SchoolRef:
+        return SchoolRef(self.urn, self.la)
+
+
+def list_schools(db: Database, actor: Actor) -> list[School]:
+    with db.read() as conn:
+        rows = conn.execute(sa.select(schools).where(access.visible_schools(actor)).order_by(schools.c.name)).all()
+    return [School(**row._mapping) for row in rows]
+
+
+def get_school(db: Database, actor: Actor, urn: str) -> School:
+    with db.read() as conn:
+        row = conn.execute(sa.select(schools).where(schools.c.urn == urn)).first()
+    if row is None or not access.allowed(actor, "read", SchoolRef(row.urn, row.la)):
+        raise NotFound(f"There is no school with URN {urn} that you can see.")
+    return School(**row._mapping)
+
+
+def upsert_schools(db: Database, actor: Actor, register: pd.DataFrame, *, demo: bool = False) -> int:
+    """Insert or update register rows (already validated); all or nothing."""
+    rows = [
+        {col: (None if pd.isna(val) else val) for col, val in rec.items()}
+        for rec in register[REGISTER_COLUMNS].to_dict("records")
+    ]
+    for row in rows:
+        row["urn"] = str(row["urn"])
+        row["type"] = row["type"] or ""
+        row["resourced_provision"] = bool(row["resourced_provision"])
+        row["demo"] = demo
+        access.require(actor, "write", SchoolRef(row["urn"], row["la"]))
+    with db.write() as conn:
+        existing = set(conn.execute(sa.select(schools.c.urn)).scalars())
+        new = [r for r in rows if r["urn"] not in existing]
+        if new:
+            conn.execute(sa.insert(schools), new)
+        for row in (r for r in rows if r["urn"] in existing):
+            conn.execute(sa.update(schools).where(schools.c.urn == row["urn"]).values(**row))
+        record(conn, actor, "register_updated", detail=f"{len(new)} added, {len(rows) - len(new)} updated")
+    return len(rows)
