@@ -1,0 +1,148 @@
+"""Reviews and answers in storage, on SQLite and PostgreSQL: saving, conflicts, locking, access."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from data import reviews
+from data.access import OPERATOR, Actor, NotAllowed, NotFound
+from data.frameworks import store_framework
+from data.schools import upsert_schools
+from data.setup import open_database
+from data.tables import audit_log
+from framework.library import framework_from_dict
+
+FRAMEWORK = framework_from_dict(
+    {
+        "id": "mini",
+        "title": "Mini",
+        "version": "1",
+        "scale": "q",
+        "scales": [{"id": "q", "levels": [{"points": 1, "label": "Low"}, {"points": 2, "label": "High"}]}],
+        "domains": [
+            {
+                "id": "d",
+                "title": "Domain",
+                "criteria": [
+                    {"id": "a", "text": "A", "kind": "rating"},
+                    {"id": "b", "text": "B", "kind": "yes_no", "statutory": True},
+                ],
+            }
+        ],
+    }
+)
+
+SCHOOL_A = Actor(id=None, email="senco@a.example", role="school", school_urn="900001")
+SCHOOL_B = Actor(id=None, email="senco@b.example", role="school", school_urn="900002")
+LA_NORTH = Actor(id=None, email="advisor@north.example", role="la", la="North")
+LA_SOUTH = Actor(id=None, email="advisor@south.example", role="la", la="South")
+
+
+@pytest.fixture
+def db(database_url: str):
+    database = open_database(database_url)
+    register = pd.DataFrame(
+        {
+            "urn": ["900001", "900002"],
+            "name": ["Alder Primary", "Birch Primary"],
+            "la": ["North", "South"],
+            "phase": ["primary", "primary"],
+            "type": ["", ""],
+            "pupils": [200, 300],
+            "fsm_pct": [20.0, 25.0],
+            "sen_support_pct": [12.0, 14.0],
+            "ehcp_pct": [2.0, 3.0],
+            "resourced_provision": [False, False],
+        }
+    )
+    upsert_schools(database, OPERATOR, register)
+    store_framework(database, OPERATOR, FRAMEWORK)
+    yield database
+    database.dispose()
+
+
+def _start(db, actor=SCHOOL_A, urn="900001") -> int:
+    return reviews.start_review(
+        db, actor, school_urn=urn, framework=FRAMEWORK, cycle="2025/26", phase="primary", resourced_provision=False
+    )
+
+
+def test_saved_answer_is_stored_and_versioned(db):
+    rid = _start(db)
+    first = reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=0, response="High")
+    second = reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=1, evidence="SEN policy, p.3")
+    stored = reviews.load_answers(db, SCHOOL_A, rid)["a"]
+    assert (first.saved, second.saved) == (True, True)
+    assert (stored.response, stored.evidence, stored.version) == ("High", "SEN policy, p.3", 2)
+
+
+def test_stale_tab_cannot_overwrite_a_newer_answer(db):
+    rid = _start(db)
+    reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=0, response="Low")
+    reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=1, response="High")  # the other tab
+    stale = reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=1, response="Low")
+    assert stale.saved is False
+    assert stale.answer.response == "High" and stale.answer.version == 2
+    assert reviews.load_answers(db, SCHOOL_A, rid)["a"].response == "High"
+
+
+def test_submitted_review_is_locked_and_reopening_is_recorded(db):
+    rid = _start(db)
+    reviews.submit_review(db, SCHOOL_A, rid)
+    with pytest.raises(NotAllowed):
+        reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=0, response="High")
+    with pytest.raises(ValueError):
+        reviews.reopen_review(db, SCHOOL_A, rid, "  ")
+    reviews.reopen_review(db, SCHOOL_A, rid, "The SEN governor asked us to add evidence")
+    assert reviews.get_review(db, SCHOOL_A, rid).status == "draft"
+    history = reviews.reopen_history(db, SCHOOL_A, rid)
+    assert list(history["action"]) == ["review_submitted", "review_reopened"]
+    assert history["detail"].iloc[-1] == "The SEN governor asked us to add evidence"
+    assert history["who"].iloc[-1] == "senco@a.example"
+
+
+def test_merge_counts_added_changed_cleared_and_unchanged(db):
+    rid = _start(db)
+    reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=0, response="Low")
+    reviews.save_answer(db, SCHOOL_A, rid, "b", seen_version=0, response="yes")
+    upload = pd.DataFrame({"criterion_id": ["a", "b"], "response": ["High", None], "evidence": ["", ""]})
+    summary = reviews.merge_answers(db, SCHOOL_A, rid, upload)
+    assert summary == reviews.MergeSummary(added=0, changed=1, cleared=1, unchanged=0)
+    again = reviews.merge_answers(db, SCHOOL_A, rid, upload)
+    assert again == reviews.MergeSummary(added=0, changed=0, cleared=0, unchanged=2)
+    stored = reviews.load_answers(db, SCHOOL_A, rid)
+    assert stored["a"].response == "High" and stored["b"].response is None
+
+
+def test_school_cannot_see_or_change_another_schools_review(db):
+    rid = _start(db, SCHOOL_B, "900002")
+    with pytest.raises(NotFound):
+        reviews.get_review(db, SCHOOL_A, rid)
+    with pytest.raises(NotFound):
+        reviews.load_answers(db, SCHOOL_A, rid)
+    with pytest.raises(NotFound):
+        reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=0, response="High")
+    assert reviews.list_reviews(db, SCHOOL_A) == []
+    with pytest.raises(NotAllowed):
+        _start(db, SCHOOL_A, "900002")
+
+
+def test_la_advisor_sees_only_schools_of_their_la(db):
+    north = _start(db, SCHOOL_A, "900001")
+    south = _start(db, SCHOOL_B, "900002")
+    assert [r.id for r in reviews.list_reviews(db, LA_NORTH)] == [north]
+    assert reviews.get_review(db, LA_SOUTH, south).school_name == "Birch Primary"
+    with pytest.raises(NotFound):
+        reviews.get_review(db, LA_SOUTH, north)
+    with pytest.raises(NotAllowed):  # reading is allowed, writing the school's self-review is not
+        reviews.save_answer(db, LA_NORTH, north, "a", seen_version=0, response="High")
+
+
+def test_every_change_is_in_the_audit_log(db):
+    rid = _start(db)
+    reviews.submit_review(db, SCHOOL_A, rid)
+    with db.read() as conn:
+        actions = conn.execute(sa.select(audit_log.c.action).where(audit_log.c.review_id == rid)).scalars().all()
+    assert actions == ["review_started", "review_submitted"]
