@@ -13,18 +13,7 @@ from data.audit import record
 from data.db import Database
 from data.tables import schools
 
-REGISTER_COLUMNS = [
-    "urn",
-    "name",
-    "la",
-    "phase",
-    "type",
-    "pupils",
-    "fsm_pct",
-    "sen_support_pct",
-    "ehcp_pct",
-    "resourced_provision",
-]
+REGISTER_COLUMNS = [c.name for c in schools.columns if c.name != "demo"]
 
 
 @dataclass(frozen=True)

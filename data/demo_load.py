@@ -1,0 +1,85 @@
+"""Put the fictional demo LA into a database: its schools and three cycles of reviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from data.access import OPERATOR
+from data.audit import record
+from data.db import Database
+from data.demo import demo_answers, demo_schools
+from data.schools import upsert_schools
+from data.tables import answers, reviews
+from framework.library import builtin_frameworks
+
+CYCLES = ("2023/24", "2024/25", "2025/26")
+DRAFT_SHARE = 0.15  # the latest cycle keeps some reviews in progress, as a real LA would
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    schools: int
+    reviews: int
+    answers: int
+
+
+def load_demo(db: Database, seed: int = 7) -> DemoSummary:
+    register = demo_schools(seed=seed)
+    upsert_schools(db, OPERATOR, register, demo=True)
+    phase = dict(zip(register["urn"].astype(str), register["phase"], strict=True))
+    provision = dict(zip(register["urn"].astype(str), register["resourced_provision"].astype(bool), strict=True))
+    rng = np.random.default_rng(seed)
+    n_reviews = n_answers = 0
+    with db.write() as conn:
+        for framework in builtin_frameworks():
+            generated = demo_answers(framework, register, cycles=CYCLES, seed=seed)
+            generated["urn"] = generated["urn"].astype(str)
+            for (cycle, urn), mine in generated.groupby(["cycle", "urn"], sort=True):
+                stamp = _cycle_date(cycle)
+                draft = cycle == CYCLES[-1] and rng.random() < DRAFT_SHARE
+                review_id = conn.execute(
+                    sa.insert(reviews)
+                    .values(
+                        school_urn=urn,
+                        framework_id=framework.id,
+                        framework_version=framework.version,
+                        cycle=cycle,
+                        role="self",
+                        reviewer_name="Demo SENCO (fictional)",
+                        phase=phase[urn],
+                        resourced_provision=provision[urn],
+                        status="draft" if draft else "submitted",
+                        created_at=stamp,
+                        updated_at=stamp,
+                        submitted_at=None if draft else stamp,
+                        demo=True,
+                    )
+                    .returning(reviews.c.id)
+                ).scalar_one()
+                rows = [
+                    {
+                        "review_id": review_id,
+                        "criterion_id": cid,
+                        "response": None if pd.isna(resp) or str(resp).strip() == "" else str(resp),
+                        "evidence": "",
+                        "version": 1,
+                        "updated_at": stamp,
+                    }
+                    for cid, resp in zip(mine["criterion_id"], mine["response"], strict=True)
+                ]
+                if rows:
+                    conn.execute(sa.insert(answers), rows)
+                n_reviews += 1
+                n_answers += len(rows)
+        record(conn, OPERATOR, "demo_loaded", detail=f"seed {seed}: {len(register)} schools, {n_reviews} reviews")
+    return DemoSummary(len(register), n_reviews, n_answers)
+
+
+def _cycle_date(cycle: str) -> datetime:
+    """Reviews of a cycle are dated in its spring term."""
+    return datetime(int(cycle[:4]) + 1, 3, 15, 10, 0, tzinfo=UTC)
