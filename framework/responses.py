@@ -59,12 +59,14 @@ def read_response(framework: Framework, criterion: Criterion, raw: object) -> Re
             labels = ", ".join(lv.label for lv in scale.levels)
             return Reading(error=f'"{text}" is not a level of scale "{scale.id}" (use one of {labels})')
         return Reading(points=level.points, value=level.label)
-    number = _number(raw)
+    number = parse_number(raw)
     if number is None:
         return Reading(error=f'expected a number (got "{text}")')
     band = criterion.band_for(number)
     if band is None:
-        return Reading(error=f"{_text(number)} is outside every band of this question ({format_bands(criterion.bands)})")
+        return Reading(
+            error=f"{_text(number)} is outside every band of this question ({format_bands(criterion.bands)})"
+        )
     return Reading(points=band.points, value=_text(number))
 
 
@@ -74,7 +76,8 @@ def _text(raw: object) -> str:
     return str(raw).strip()
 
 
-def _number(raw: object) -> float | None:
+def parse_number(raw: object) -> float | None:
+    """A finite number from a cell or a typed answer (``1,200`` too); None when it is not one."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
@@ -84,4 +87,3 @@ def _number(raw: object) -> float | None:
     except ValueError:
         return None
     return value if math.isfinite(value) else None
-

@@ -1,0 +1,71 @@
+"""What each answer contributes to its domain, and from that the strengths and priorities of a review.
+
+A shortfall is how much of its domain's percent (as a fraction of 100) an answer costs compared with
+the top level, so priorities point at the answers whose improvement would lift the domain most.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from framework.models import Framework, ReviewContext
+from scoring.batch import one_review, read_batch
+
+COLUMNS = ["domain_id", "criterion_id", "text", "weight", "statutory", "points", "q", "answered", "shortfall"]
+
+
+def criterion_contributions(framework: Framework, responses: pd.DataFrame, context: ReviewContext) -> pd.DataFrame:
+    """One row per applicable scored criterion (framework order), N/A ones left out.
+
+    shortfall = weight x (1 - q) / (sum of answered weights in the domain); NaN when unanswered.
+    """
+    rows, reviews = one_review(framework, responses, context)
+    batch = read_batch(framework, rows, reviews)
+    layout, r = batch.layout, batch.readings
+    answer = r.answer[0]
+    points, q, not_applicable = r.points[answer], r.q[answer], r.not_applicable[answer]
+
+    keep = np.flatnonzero(r.applies[0] & layout.scored & ~not_applicable)
+    answered = ~np.isnan(q[keep])
+    domain = layout.domain_of[keep]
+    answered_weight = np.bincount(domain[answered], weights=layout.weight[keep][answered], minlength=layout.n_domains)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shortfall = layout.weight[keep] * (1.0 - q[keep]) / answered_weight[domain]
+    return pd.DataFrame(
+        {
+            "domain_id": np.array(layout.domain_ids, dtype=object)[domain],
+            "criterion_id": np.array(layout.criterion_ids, dtype=object)[keep],
+            "text": np.array([layout.criteria[i].text for i in keep], dtype=object),
+            "weight": layout.weight[keep],
+            "statutory": layout.statutory[keep],
+            "points": points[keep],
+            "q": q[keep],
+            "answered": answered,
+            "shortfall": np.where(answered, shortfall, np.nan),
+        },
+        columns=COLUMNS,
+    )
+
+
+def strengths(contributions: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
+    """Answered criteria above the lowest level, highest q first, then heaviest weight, then framework order."""
+    found = contributions[contributions["answered"] & (contributions["q"] > 0)]
+    return _ranked(found, [("q", False), ("weight", False)]).head(limit)
+
+
+def priorities(contributions: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
+    """Answered criteria with a shortfall: unmet statutory items first, then the largest shortfall."""
+    found = contributions[contributions["answered"] & (contributions["shortfall"] > 0)]
+    found = found.assign(_unmet=found["statutory"] & (found["q"] == 0))
+    return _ranked(found, [("_unmet", False), ("shortfall", False)]).drop(columns="_unmet").head(limit)
+
+
+def unanswered(contributions: pd.DataFrame) -> pd.DataFrame:
+    """Applicable scored criteria with no answer yet, in framework order: listed apart from priorities."""
+    return contributions[~contributions["answered"]]
+
+
+def _ranked(table: pd.DataFrame, keys: list[tuple[str, bool]]) -> pd.DataFrame:
+    """Sort stably so equal keys keep framework order."""
+    return table.sort_values([k for k, _ in keys], ascending=[a for _, a in keys], kind="stable")
