@@ -1,0 +1,218 @@
+"""The self-review journey through the real pages (Streamlit AppTest), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from data import frameworks, reviews
+from data.access import Actor
+from exports.response_workbook import write_response_template
+from framework.library import builtin_framework
+from tests.support.pages import add_user, app_as, open_page, prepared_site, texts
+
+FRAMEWORK = builtin_framework("senco-role-audit")
+
+
+@pytest.fixture
+def site(database_url, monkeypatch):
+    db = prepared_site(database_url, monkeypatch)
+    senco = add_user(db, "senco@alder.example", "school", school_urn="900001")
+    yield db, senco
+    db.dispose()
+
+
+# five of the eight scored role questions: enough to score the domain, with one statutory "no"
+ROLE_WITH_UNMET_DUTY = {
+    "role-designated": "no",
+    "role-eligible": "yes",
+    "role-qualification-rule": "yes",
+    "role-decided-by-governors": "yes",
+    "role-job-description": "Established",
+}
+
+
+def _answer(db, senco: Actor, rid: int, answers: dict[str, str]) -> None:
+    for cid, answer in answers.items():
+        reviews.save_answer(db, senco, rid, cid, seen_version=0, response=answer)
+
+
+def _review(db, senco: Actor) -> int:
+    return reviews.start_review(
+        db, senco, school_urn="900001", framework=FRAMEWORK, cycle="2025/26", phase="primary", resourced_provision=False
+    )
+
+
+def test_home_lists_reviews_in_progress_and_offers_to_start_one(site):
+    db, senco = site
+    _review(db, senco)
+    at = open_page(app_as(db, senco), "home")
+    assert not at.exception
+    assert "In progress (1)" in texts(at)
+    assert any(b.label == "Start a new review" for b in at.button)
+
+
+def test_starting_a_review_creates_it_and_opens_the_questions(site):
+    db, senco = site
+    at = open_page(app_as(db, senco), "start")
+    school = at.selectbox[0]
+    assert school.options == ["Alder Primary (URN 900001)"]  # a school user sees only their own school
+    at.selectbox[1].set_value("senco-role-audit")
+    next(b for b in at.button if b.label == "Start the review").click()
+    at.run()
+    created = reviews.list_reviews(db, senco)
+    assert [(r.school_urn, r.framework_id, r.status) for r in created] == [("900001", "senco-role-audit", "draft")]
+    assert at.title[0].value == "Alder Primary"
+    assert at.query_params["review"] == [str(created[0].id)] or at.query_params["review"] == str(created[0].id)
+
+
+def test_an_answer_and_its_evidence_are_in_the_database_as_soon_as_they_change(site):
+    db, senco = site
+    rid = _review(db, senco)
+    at = open_page(app_as(db, senco), "review", review=rid, domain="role")
+    at.radio(key=f"r:{rid}:role-designated").set_value("yes").run()
+    at.text_area(key=f"e:{rid}:role-designated").input("Minutes of the governing body, March 2025").run()
+    at.radio(key=f"r:{rid}:role-job-description").set_value("Established").run()
+    stored = reviews.load_answers(db, senco, rid)
+    assert stored["role-designated"].response == "yes"
+    assert stored["role-designated"].evidence == "Minutes of the governing body, March 2025"
+    assert stored["role-job-description"].response == "Established"
+    assert not at.exception
+
+
+def test_a_reloaded_page_shows_every_stored_answer(site):
+    db, senco = site
+    rid = _review(db, senco)
+    reviews.save_answer(db, senco, rid, "time-hours-primary", seen_version=0, response="6")
+    reviews.save_answer(db, senco, rid, "time-workload", seen_version=0, response="Developing")
+    at = open_page(app_as(db, senco), "review", review=rid, domain="time")  # a brand-new browser session
+    assert at.number_input(key=f"r:{rid}:time-hours-primary").value == 6.0
+    assert at.radio(key=f"r:{rid}:time-workload").value == "Developing"
+
+
+def test_moving_between_domains_changes_the_questions_and_the_url(site):
+    db, senco = site
+    rid = _review(db, senco)
+    at = open_page(app_as(db, senco), "review", review=rid, domain="role")
+    assert at.header[0].value == "The statutory role and qualification"
+    at.radio(key=f"domain-nav-{rid}").set_value("records").run()
+    assert at.header[0].value == "Records and data"
+    assert at.query_params["domain"] in ("records", ["records"])
+    assert f"r:{rid}:rec-register" in [r.key for r in at.radio]
+
+
+def test_statutory_items_are_marked_and_cannot_be_not_applicable(site):
+    db, senco = site
+    rid = _review(db, senco)
+    at = open_page(app_as(db, senco), "review", review=rid, domain="role")
+    duty = at.radio(key=f"r:{rid}:role-designated")
+    assert duty.options == ["Yes", "No"]
+    assert "Statutory duty" in texts(at)
+    assert at.radio(key=f"r:{rid}:role-qualification-dates").options == ["Yes", "No", "N/A"]
+
+
+def test_submitting_locks_the_review_and_shows_results(site):
+    db, senco = site
+    rid = _review(db, senco)
+    _answer(db, senco, rid, ROLE_WITH_UNMET_DUTY)
+    at = open_page(app_as(db, senco), "review", review=rid, domain="publications")
+    at.checkbox(key=f"confirm-submit-{rid}").check().run()
+    at.button(key=f"submit-{rid}").click().run()
+    assert reviews.get_review(db, senco, rid).status == "submitted"
+    assert at.title[0].value == "Results: Alder Primary"
+    words = texts(at)
+    assert "limited" in words and "statutory duty" in words
+
+
+def test_results_page_explains_bands_compliance_and_offers_downloads(site):
+    db, senco = site
+    rid = _review(db, senco)
+    _answer(db, senco, rid, ROLE_WITH_UNMET_DUTY)
+    at = open_page(app_as(db, senco), "results", review=rid)
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["Overall", "Overall percent", "Scored questions answered"]
+    role_row = at.dataframe[0].value.set_index("Domain").loc["The statutory role and qualification"]
+    assert (role_row["Band"], role_row["Limited by a statutory duty"]) == ("Emerging", "Yes")
+    compliance = at.dataframe[1].value
+    assert "✖ Not met" in list(compliance["Status"]) and "✔ Met" in list(compliance["Status"])
+    assert "is limited to *Emerging* because this statutory duty is not met" in texts(at)
+
+
+def test_reopening_needs_a_reason_and_is_recorded(site):
+    db, senco = site
+    rid = _review(db, senco)
+    reviews.submit_review(db, senco, rid)
+    at = open_page(app_as(db, senco), "results", review=rid)
+    assert at.button(key=f"reopen-{rid}").disabled
+    at.text_input(key=f"reopen-reason-{rid}").input("Head asked for more evidence").run()
+    at.button(key=f"reopen-{rid}").click().run()
+    assert reviews.get_review(db, senco, rid).status == "draft"
+    assert list(reviews.reopen_history(db, senco, rid)["detail"])[-1] == "Head asked for more evidence"
+
+
+def _filled_workbook(rid: int, answers: dict[str, str]) -> bytes:
+    data = write_response_template(FRAMEWORK, phase="primary", meta={"school_urn": "900001"})
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["responses"]
+    header = [c.value for c in sheet[1]]
+    cid_col, resp_col = header.index("criterion_id") + 1, header.index("response") + 1
+    for row in range(2, sheet.max_row + 1):
+        cid = sheet.cell(row, cid_col).value
+        if cid in answers:
+            sheet.cell(row, resp_col).value = answers[cid]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_uploading_a_good_workbook_merges_answers_with_a_summary(site):
+    db, senco = site
+    rid = _review(db, senco)
+    reviews.save_answer(db, senco, rid, "role-designated", seen_version=0, response="no")
+    data = _filled_workbook(rid, {"role-designated": "yes", "rec-register": "Developing"})
+    at = open_page(app_as(db, senco), "offline", review=rid)
+    at.file_uploader[0].set_value(("answers.xlsx", data, "application/octet-stream")).run()
+    next(b for b in at.button if b.label == "Check and save the answers").click().run()
+    stored = reviews.load_answers(db, senco, rid)
+    assert stored["role-designated"].response == "yes" and stored["rec-register"].response == "Developing"
+    assert "1 new answers, 1 changed, 0 cleared" in texts(at)
+
+
+def test_uploading_a_bad_workbook_lists_every_problem_and_stores_nothing(site):
+    db, senco = site
+    rid = _review(db, senco)
+    data = _filled_workbook(rid, {"role-designated": "maybe", "rec-register": "Brilliant", "role-eligible": "yes"})
+    at = open_page(app_as(db, senco), "offline", review=rid)
+    at.file_uploader[0].set_value(("answers.xlsx", data, "application/octet-stream")).run()
+    next(b for b in at.button if b.label == "Check and save the answers").click().run()
+    message = at.error[0].value
+    assert "2 problem(s) found. Nothing was saved." in message
+    assert "responses!B" in message and "Brilliant" in message and "maybe" in message
+    assert reviews.load_answers(db, senco, rid) == {}
+
+
+def test_a_school_cannot_open_another_schools_review_by_url(site):
+    db, senco = site
+    other = add_user(db, "senco@birch.example", "school", school_urn="900002")
+    theirs = reviews.start_review(
+        db,
+        other,
+        school_urn="900002",
+        framework=FRAMEWORK,
+        cycle="2025/26",
+        phase="secondary",
+        resourced_provision=False,
+    )
+    for page in ("review", "results", "offline"):
+        at = open_page(app_as(db, senco), page, review=theirs)
+        assert f"There is no review {theirs} that you can open." in texts(at)
+        assert "Birch High" not in texts(at)
+
+
+def test_framework_of_a_review_is_the_stored_version(site):
+    db, senco = site
+    rid = _review(db, senco)
+    review = reviews.get_review(db, senco, rid)
+    assert frameworks.get_framework(db, review.framework_id, review.framework_version) == FRAMEWORK

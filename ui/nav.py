@@ -1,0 +1,45 @@
+"""The page registry: one place that knows every page, its address and who may see it."""
+
+from __future__ import annotations
+
+import importlib
+from typing import NamedTuple
+
+import streamlit as st
+
+from data.access import Actor
+
+EVERYONE = frozenset({"school", "peer", "la", "admin"})
+
+
+class PageSpec(NamedTuple):
+    module: str
+    title: str
+    icon: str
+    roles: frozenset[str]
+
+
+PAGES: dict[str, PageSpec] = {
+    "home": PageSpec("ui.home", "Home", ":material/home:", EVERYONE),
+    "start": PageSpec(
+        "ui.start_review", "Start a review", ":material/add_circle:", frozenset({"school", "la", "admin"})
+    ),
+    "review": PageSpec("ui.questionnaire", "Answer questions", ":material/edit_note:", EVERYONE),
+    "results": PageSpec("ui.results", "Results", ":material/insights:", EVERYONE),
+    "offline": PageSpec("ui.offline", "Work offline in Excel", ":material/table_view:", EVERYONE),
+}
+
+
+def page(path: str) -> st.Page:
+    spec = PAGES[path]
+    render = importlib.import_module(spec.module).render
+    return st.Page(render, title=spec.title, icon=spec.icon, url_path=path, default=(path == "home"))
+
+
+def pages_for(actor: Actor) -> list[st.Page]:
+    return [page(path) for path, spec in PAGES.items() if actor.role in spec.roles]
+
+
+def go(path: str, **params: object) -> None:
+    """Switch page, carrying e.g. ``review=12`` in the URL so a refresh lands in the same place."""
+    st.switch_page(page(path), query_params={k: str(v) for k, v in params.items() if v is not None})

@@ -1,0 +1,72 @@
+"""The offline route: download a response workbook, fill it in Excel, upload it back.
+
+An upload is validated completely before anything is stored; on any problem the user
+sees every problem with its place and the stored answers are untouched.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import frameworks, reviews
+from exports.response_workbook import read_response_workbook, write_response_template
+from framework.problems import InvalidInput
+from ui import nav
+from ui.auth import require_actor
+from ui.context import friendly_errors, get_db, query_int
+from ui.review_picker import pick_review
+
+
+def render() -> None:
+    actor = require_actor()
+    db = get_db()
+    review_id = query_int("review")
+    if review_id is None:
+        pick_review(db, actor, target="offline", title="Work offline in Excel", status="draft")
+        return
+    with friendly_errors():
+        review = reviews.get_review(db, actor, review_id)
+        framework = frameworks.get_framework(db, review.framework_id, review.framework_version)
+        st.title("Work offline in Excel")
+        st.caption(f"{review.school_name} · {framework.title} · {review.cycle}")
+        st.markdown(
+            "1. Download the workbook: it lists every question that applies to this school, with the levels "
+            "written out, guidance, and your answers so far.\n"
+            "2. Fill in the **response** and **evidence** columns in Excel "
+            "(drop-down lists show the allowed answers).\n"
+            "3. Upload it here. It is checked first; if anything is wrong, nothing is saved and you see every problem."
+        )
+        answers = reviews.answers_frame(db, actor, review_id)
+        st.download_button(
+            "Download the response workbook (.xlsx)",
+            data=lambda: write_response_template(
+                framework,
+                phase=review.phase,
+                resourced_provision=review.resourced_provision,
+                meta={"school_urn": review.school_urn, "school_name": review.school_name, "reviewer_role": review.role},
+                answers={r.criterion_id: (r.response or "", r.evidence or "") for r in answers.itertuples()},
+            ),
+            file_name=f"send-review-{review.school_urn}-{review.cycle.replace('/', '-')}.xlsx",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        if review.locked:
+            st.info("This review has been submitted, so uploads are closed. Reopen it from its results page first.")
+            return
+        upload = st.file_uploader("Upload the filled-in workbook", type=["xlsx"], key=f"upload-{review_id}")
+        if upload is not None and st.button("Check and save the answers", type="primary"):
+            with st.status("Checking the workbook…", expanded=True) as status:
+                try:
+                    sheet = read_response_workbook(upload.getvalue(), framework=framework, expect=review.context)
+                except InvalidInput as exc:
+                    status.update(label="Nothing was saved: the workbook has problems", state="error")
+                    st.error(
+                        f"{len(exc.problems)} problem(s) found. Nothing was saved. Fix them and upload again:\n\n"
+                        + "\n".join(f"- {p}" for p in exc.problems)
+                    )
+                    return
+                status.write("The workbook is valid. Saving the answers…")
+                summary = reviews.merge_answers(db, actor, review_id, sheet.responses)
+                status.update(label="Answers saved", state="complete")
+            st.success(summary.sentence())
+            st.page_link(nav.page("review"), label="Go to the questions", query_params={"review": review_id})

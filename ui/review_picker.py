@@ -1,0 +1,28 @@
+"""When a page is opened without ?review=ID: let the user choose one of the reviews they can see."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import reviews
+from data.access import Actor
+from data.db import Database
+from ui import nav
+from ui.labels import STATUS_WORDS
+
+
+def pick_review(db: Database, actor: Actor, *, target: str, title: str, status: str | None = None) -> None:
+    st.title(title)
+    items = reviews.list_reviews(db, actor, status=status)
+    if not items:
+        st.info("There are no reviews here yet. Start one from the Home page.")
+        return
+    st.markdown("Choose a review:")
+    for r in items[:50]:
+        st.page_link(
+            nav.page(target),
+            label=f"{r.school_name} · {r.framework_id} · {r.cycle} · {STATUS_WORDS.get(r.status, r.status)}",
+            query_params={"review": r.id},
+        )
+    if len(items) > 50:
+        st.caption(f"Showing the 50 most recently changed of {len(items)} reviews.")
