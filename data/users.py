@@ -258,6 +258,13 @@ def actor_for(db: Database, user_id: int) -> Actor | None:
     return actor_from_row(row) if row is not None else None
 
 
+def actor_by_email(db: Database, email: str) -> Actor | None:
+    """For ``cli.py --as EMAIL``: the active account with this email, or None."""
+    with db.read() as conn:
+        row = conn.execute(sa.select(users).where(users.c.email == normalise_email(email), users.c.active)).first()
+    return actor_from_row(row) if row is not None else None
+
+
 def must_choose_password(db: Database, user_id: int) -> bool:
     """True while the account still has the temporary password an administrator gave out."""
     with db.read() as conn:

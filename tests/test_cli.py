@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 import cli
+import commands
 from exports.cells import tables_workbook, workbook_bytes
 from framework.library import builtin_frameworks, framework_to_dict, load_framework_file
 from framework.workbook import read_framework_workbook
@@ -189,9 +190,11 @@ def test_score_without_a_framework_names_an_unknown_id(capsys: pytest.CaptureFix
 def test_a_new_command_needs_only_its_own_function(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "COMMANDS", dict(cli.COMMANDS))
+    registry = dict(commands.COMMANDS)
+    monkeypatch.setattr(commands, "COMMANDS", registry)
+    monkeypatch.setattr(cli, "COMMANDS", registry)
 
-    @cli.command("hello", "say hello", lambda p: p.add_argument("name"))
+    @commands.command("hello", "say hello", lambda p: p.add_argument("name"))
     def hello(args: argparse.Namespace) -> int:
         print(f"hello {args.name}")
         return 0
