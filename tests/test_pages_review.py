@@ -216,3 +216,15 @@ def test_framework_of_a_review_is_the_stored_version(site):
     rid = _review(db, senco)
     review = reviews.get_review(db, senco, rid)
     assert frameworks.get_framework(db, review.framework_id, review.framework_version) == FRAMEWORK
+
+
+def test_a_stale_tab_does_not_overwrite_a_newer_answer_and_says_so(site):
+    db, senco = site
+    rid = _review(db, senco)
+    tab_a = open_page(app_as(db, senco), "review", review=rid, domain="role")
+    tab_b = open_page(app_as(db, senco), "review", review=rid, domain="role")
+    tab_b.radio(key=f"r:{rid}:role-job-description").set_value("Embedded").run()
+    tab_a.radio(key=f"r:{rid}:role-job-description").set_value("Emerging").run()
+    assert reviews.load_answers(db, senco, rid)["role-job-description"].response == "Embedded"
+    assert tab_a.radio(key=f"r:{rid}:role-job-description").value == "Embedded"
+    assert "changed in another tab or by a colleague" in tab_a.warning[0].value
