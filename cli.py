@@ -18,8 +18,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-import commands.database
-import commands.frameworks  # noqa: F401  (importing a command module registers its subcommands)
+import commands.access  # importing a command module registers its subcommands
+import commands.demo_data
+import commands.frameworks
+import commands.register
+import commands.storage  # noqa: F401
 from commands import COMMANDS
 from data.access import NotAllowed, NotFound
 from framework.problems import InvalidInput, Problem

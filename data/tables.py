@@ -142,3 +142,22 @@ peer_assignments = sa.Table(
     sa.Column("created_at", Stamp, nullable=False),
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
 )
+
+# Named groups of schools (a cluster, a trust) that an LA user defines, to compare a school with.
+school_groups = sa.Table(
+    "school_groups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("la", sa.String(120), nullable=False, index=True),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.UniqueConstraint("la", "name", name="uq_school_groups_la_name"),
+)
+
+school_group_members = sa.Table(
+    "school_group_members",
+    metadata,
+    sa.Column("group_id", sa.Integer, sa.ForeignKey("school_groups.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("urn", sa.String(12), sa.ForeignKey("schools.urn", ondelete="CASCADE"), primary_key=True),
+)
