@@ -1,21 +1,47 @@
 """The one access policy. Every repository, export and CLI command asks it; pages never decide.
 
-Modelled on datasette's ``allowed(action, resource, actor)``: a single function that
-answers yes or no, plus a SQL filter form of the same rules for listings.
+Modelled on datasette's ``allowed(action, resource, actor)``: one function that answers yes or
+no for a record, plus SQL filter forms of the same rules for listings (``visible_*``).
+
+    >>> allowed(actor, "read", review.ref, assigned=holds_assignment(conn, actor, urn, cycle))
+
+The rules, by the kind of record:
+
+- a school's register row: admins; LA users for their LA (read, write, export); school users
+  read their own school's row. Peers read no register row, so they see every school anonymised.
+- a review (and its answers, results and exports): admins; LA users read and export every
+  review in their LA and write their own LA reviews; school users read their school's
+  self-reviews and any submitted review of their school, and write its self-reviews. A peer
+  holding a *live* assignment to the school for the review's cycle reads the school's submitted
+  self-reviews, and reads, writes and exports their own peer review; nothing else.
+- a peer assignment: admins, and LA users for schools in their LA, make and withdraw them; the
+  peer and the school's own users read them.
+- audit rows: admins read and export all; LA users those of their LA. Nobody edits them.
+- user accounts: only admins manage them; LA users may read the list of peer reviewers to
+  assign one.
+
+A peer assignment is *live* from its ``starts_on`` date until it is withdrawn (the row is deleted,
+the audit log keeps who, when and why) or the school's review for that cycle closes: an
+``agreed`` review of the school for that cycle is submitted. Reopening the agreed review opens
+the assignment again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from data.tables import reviews, schools
+from data.tables import peer_assignments, reviews, schools
 
 Role = Literal["school", "peer", "la", "admin"]
 Action = Literal["read", "write", "export"]
 ROLES: tuple[str, ...] = ("school", "peer", "la", "admin")
+ENGLAND = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -47,43 +73,182 @@ class NotFound(Exception):
 
 @dataclass(frozen=True)
 class SchoolRef:
+    """A school's register row (and the school every other record belongs to)."""
+
     urn: str
     la: str
 
 
 @dataclass(frozen=True)
 class ReviewRef:
+    """A review of a school; its answers, results and exports follow the review's rules."""
+
     school: SchoolRef
-    role: str  # self | peer | la
+    role: str  # self | peer | la | agreed
     reviewer_id: int | None
     status: str
+    cycle: str = ""
 
 
-def allowed(actor: Actor, action: Action, school: SchoolRef, review: ReviewRef | None = None) -> bool:
-    """May ``actor`` do ``action`` to this school's record (or to this review of it)?"""
+@dataclass(frozen=True)
+class AssignmentRef:
+    """A peer reviewer's assignment to a school."""
+
+    school: SchoolRef
+    peer_id: int | None
+
+
+@dataclass(frozen=True)
+class AuditRef:
+    """Audit rows of one LA: about its schools, or by its users when no school is named."""
+
+    la: str | None
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """User accounts: ``all`` of them, or only the ``peers`` (peer reviewers one can assign)."""
+
+    kind: Literal["all", "peers"] = "all"
+
+
+ACCOUNTS = Accounts("all")
+PEER_REVIEWERS = Accounts("peers")
+
+Resource = SchoolRef | ReviewRef | AssignmentRef | AuditRef | Accounts
+
+
+def allowed(
+    actor: Actor, action: Action, resource: Resource, review: ReviewRef | None = None, *, assigned: bool = False
+) -> bool:
+    """May ``actor`` do ``action`` to this record?
+
+    ``assigned`` is a fact only repositories know: the actor holds a live peer assignment to the
+    record's school for the review's cycle (see ``holds_assignment``). The older call shape
+    ``allowed(actor, action, school, review)`` still works.
+    """
+    target = review if review is not None else resource
+    if isinstance(target, AuditRef) and action == "write":
+        return False  # the audit log is written only as a side effect of the change it records
     if actor.role == "admin":
         return True
-    if actor.role == "la":
-        in_la = actor.la is not None and school.la == actor.la
-        if review is None or action != "write":
-            return in_la
-        return in_la and review.role == "la" and review.reviewer_id == actor.id
-    if actor.role == "school":
-        own = actor.school_urn is not None and school.urn == actor.school_urn
-        if review is None or action != "write":
-            return own and (review is None or review.role == "self" or review.status == "submitted")
-        return own and review.role == "self"
-    # peers reach only the reviews they are writing; assignments arrive with the accounts work
-    return review is not None and review.role == "peer" and review.reviewer_id == actor.id
+    if isinstance(target, ReviewRef):
+        return _review_rule(actor, action, target, assigned)
+    if isinstance(target, SchoolRef):
+        return _school_rule(actor, action, target)
+    if isinstance(target, AssignmentRef):
+        return _assignment_rule(actor, action, target)
+    if isinstance(target, AuditRef):
+        return actor.role == "la" and actor.la is not None and target.la == actor.la
+    if isinstance(target, Accounts):
+        return actor.role == "la" and action == "read" and target.kind == "peers"
+    return False
 
 
-def require(actor: Actor, action: Action, school: SchoolRef, review: ReviewRef | None = None) -> None:
-    if not allowed(actor, action, school, review):
+def require(
+    actor: Actor, action: Action, resource: Resource, review: ReviewRef | None = None, *, assigned: bool = False
+) -> None:
+    if not allowed(actor, action, resource, review, assigned=assigned):
+        target = review if review is not None else resource
+        if isinstance(target, Accounts):
+            raise NotAllowed("Only an administrator can manage user accounts.")
         raise NotAllowed(f"You do not have permission to {action} this record.")
 
 
+def _school_rule(actor: Actor, action: Action, school: SchoolRef) -> bool:
+    if actor.role == "la":
+        return _in_la(actor, school)
+    if actor.role == "school":
+        return action != "write" and _own_school(actor, school)
+    return False
+
+
+def _review_rule(actor: Actor, action: Action, review: ReviewRef, assigned: bool) -> bool:
+    if actor.role == "la":
+        if action != "write":
+            return _in_la(actor, review.school)
+        return _in_la(actor, review.school) and review.role == "la" and _is_reviewer(actor, review)
+    if actor.role == "school":
+        if not _own_school(actor, review.school):
+            return False
+        if action == "write":
+            return review.role == "self"
+        return review.role == "self" or review.status == "submitted"
+    if actor.role == "peer" and assigned:
+        own = review.role == "peer" and _is_reviewer(actor, review)
+        if action == "read":
+            return own or (review.role == "self" and review.status == "submitted")
+        return own
+    return False
+
+
+def _assignment_rule(actor: Actor, action: Action, assignment: AssignmentRef) -> bool:
+    if actor.role == "la":
+        return _in_la(actor, assignment.school)
+    if action == "write":
+        return False
+    if actor.role == "school":
+        return _own_school(actor, assignment.school)
+    return actor.role == "peer" and actor.id is not None and assignment.peer_id == actor.id
+
+
+def _in_la(actor: Actor, school: SchoolRef) -> bool:
+    return actor.la is not None and school.la == actor.la
+
+
+def _own_school(actor: Actor, school: SchoolRef) -> bool:
+    return actor.school_urn is not None and school.urn == actor.school_urn
+
+
+def _is_reviewer(actor: Actor, review: ReviewRef) -> bool:
+    # the operator and not-yet-stored actors have no id: they are nobody's reviewer
+    return actor.id is not None and review.reviewer_id == actor.id
+
+
+# --- peer assignments: the one fact the policy needs from the database ---------------------------
+
+
+def today() -> date:
+    """The date in England, which is when an assignment's ``starts_on`` begins."""
+    return datetime.now(ENGLAND).date()
+
+
+def live_assignment(actor: Actor, school_urn: object, cycle: object) -> sa.ColumnElement[bool]:
+    """SQL: ``actor`` holds a live peer assignment to this school for this cycle.
+
+    ``school_urn`` and ``cycle`` are values or columns of the enclosing query (then correlated).
+    """
+    if actor.role != "peer" or actor.id is None:
+        return sa.false()
+    closing = reviews.alias("closing")
+    return sa.and_(
+        sa.exists().where(
+            peer_assignments.c.user_id == actor.id,
+            peer_assignments.c.school_urn == school_urn,
+            peer_assignments.c.cycle == cycle,
+            peer_assignments.c.starts_on <= today(),
+        ),
+        ~sa.exists().where(
+            closing.c.school_urn == school_urn,
+            closing.c.cycle == cycle,
+            closing.c.role == "agreed",
+            closing.c.status == "submitted",
+        ),
+    )
+
+
+def holds_assignment(conn: Connection, actor: Actor, school_urn: str, cycle: str) -> bool:
+    """The ``assigned`` fact for ``allowed``; always False (and no query) for anyone but a peer."""
+    if actor.role != "peer" or actor.id is None:
+        return False
+    return bool(conn.execute(sa.select(live_assignment(actor, school_urn, cycle))).scalar())
+
+
+# --- the same rules as WHERE clauses, for listings --------------------------------------------
+
+
 def visible_schools(actor: Actor) -> sa.ColumnElement[bool]:
-    """The same rules as ``allowed(read)`` on a school, as a WHERE clause on ``schools``."""
+    """``allowed(read)`` on a register row, as a WHERE clause on ``schools``."""
     if actor.role == "admin":
         return sa.true()
     if actor.role == "la":
@@ -101,5 +266,29 @@ def visible_reviews(actor: Actor) -> sa.ColumnElement[bool]:
             sa.or_(reviews.c.role == "self", reviews.c.status == "submitted"),
         )
     if actor.role == "peer":
-        return sa.and_(reviews.c.role == "peer", reviews.c.reviewer_id == actor.id)
+        if actor.id is None:
+            return sa.false()
+        return sa.and_(
+            live_assignment(actor, reviews.c.school_urn, reviews.c.cycle),
+            sa.or_(
+                sa.and_(reviews.c.role == "peer", reviews.c.reviewer_id == actor.id),
+                sa.and_(reviews.c.role == "self", reviews.c.status == "submitted"),
+            ),
+        )
     return visible_schools(actor)
+
+
+def visible_assignments(actor: Actor) -> sa.ColumnElement[bool]:
+    """``allowed(read)`` on an assignment; the query must join ``schools``."""
+    if actor.role == "peer":
+        return peer_assignments.c.user_id == actor.id if actor.id is not None else sa.false()
+    return visible_schools(actor)
+
+
+def visible_audit(actor: Actor, row_la: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """``allowed(read)`` on audit rows, given the SQL expression for a row's LA."""
+    if actor.role == "admin":
+        return sa.true()
+    if actor.role == "la" and actor.la is not None:
+        return row_la == actor.la
+    return sa.false()

@@ -3,25 +3,43 @@
 Answers are saved one at a time, as they are given, with a per-answer version number:
 a save names the version it started from, so a stale tab cannot overwrite a newer
 answer made elsewhere (optimistic concurrency, no locks held between requests).
+
+Every way in asks the access policy with the review's facts, including, for a peer reviewer,
+whether they hold a live assignment to the school for the review's cycle. Opening another
+school's review is recorded (``viewed``), and so is every export.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import Literal
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from data import access
+from data import access, frameworks
 from data.access import Actor, NotAllowed, NotFound, ReviewRef, SchoolRef
-from data.audit import now, record
+from data.audit import now, record, record_view
 from data.db import Database
 from data.tables import answers, audit_log, reviews, schools
-from framework.models import Framework, ReviewContext
+from framework.models import PHASE_LABELS, Framework, ReviewContext
+from scoring import ReviewScore, criterion_contributions, score_review
 
 CYCLE_PATTERN = r"^\d{4}/\d{2}$"
+ExportKind = Literal["results", "answers"]
+# The review role a new review gets when none is named: what each kind of user reviews as.
+OWN_REVIEW_ROLE = {"school": "self", "peer": "peer", "la": "la", "admin": "self"}
+# Words for exported documents (the pages' words are in ui/labels.py; exports are written below the UI).
+EXPORT_ROLE_WORDS = {
+    "self": "School (self-review)",
+    "peer": "Peer reviewer",
+    "la": "LA advisor",
+    "agreed": "Agreed judgement",
+}
+EXPORT_STATUS_WORDS = {"draft": "In progress", "submitted": "Submitted"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +71,7 @@ class Review:
 
     @property
     def ref(self) -> ReviewRef:
-        return ReviewRef(SchoolRef(self.school_urn, self.la), self.role, self.reviewer_id, self.status)
+        return ReviewRef(SchoolRef(self.school_urn, self.la), self.role, self.reviewer_id, self.status, self.cycle)
 
 
 @dataclass(frozen=True)
@@ -114,12 +132,36 @@ def list_reviews(db: Database, actor: Actor, *, status: str | None = None, demo:
 
 
 def get_review(db: Database, actor: Actor, review_id: int, action: access.Action = "read") -> Review:
+    """The review, when the actor may ``action`` it; opening another school's review is recorded."""
+    review = _checked(db, actor, review_id, action)
+    if action == "read" and _is_outsider(actor, review):
+        record_view(db, actor, school_urn=review.school_urn, review_id=review.id)
+    return review
+
+
+def may(db: Database, actor: Actor, review: Review, action: access.Action) -> bool:
+    """For pages deciding what to offer, e.g. whether to show downloads; the repository still checks."""
+    with db.read() as conn:
+        assigned = access.holds_assignment(conn, actor, review.school_urn, review.cycle)
+    return access.allowed(actor, action, review.ref, assigned=assigned)
+
+
+def _checked(db: Database, actor: Actor, review_id: int, action: access.Action) -> Review:
+    """The review after the policy's check; a review the actor may not read does not exist for them."""
     with db.read() as conn:
         review = _fetch(conn, review_id)
-    if review is None or not access.allowed(actor, "read", review.ref.school, review.ref):
+        assigned = review is not None and access.holds_assignment(conn, actor, review.school_urn, review.cycle)
+    if review is None or not access.allowed(actor, "read", review.ref, assigned=assigned):
         raise NotFound(f"There is no review {review_id} that you can open.")
-    access.require(actor, action, review.ref.school, review.ref)
+    access.require(actor, action, review.ref, assigned=assigned)
     return review
+
+
+def _is_outsider(actor: Actor, review: Review) -> bool:
+    """Someone from outside the school reading its review, other than the review's own reviewer."""
+    if actor.role == "school":
+        return False
+    return actor.id is None or review.reviewer_id != actor.id
 
 
 def _fetch(conn: Connection, review_id: int) -> Review | None:
@@ -136,15 +178,21 @@ def start_review(
     cycle: str,
     phase: str,
     resourced_provision: bool,
-    role: str = "self",
+    role: str | None = None,
 ) -> int:
-    """Open a draft review; the school's phase and flags decide which questions it shows."""
+    """Open a draft review; the school's phase and flags decide which questions it shows.
+
+    ``role`` defaults to what the actor reviews as: a school its self-review, an LA advisor an
+    LA review, a peer a peer review (only while assigned to the school for ``cycle``).
+    """
+    role = role or OWN_REVIEW_ROLE[actor.role]
     with db.write() as conn:
         school = conn.execute(sa.select(schools.c.urn, schools.c.la).where(schools.c.urn == school_urn)).first()
         if school is None:
             raise NotFound(f"There is no school with URN {school_urn}.")
         ref = SchoolRef(school.urn, school.la)
-        access.require(actor, "write", ref, ReviewRef(ref, role, actor.id, "draft"))
+        assigned = access.holds_assignment(conn, actor, school_urn, cycle)
+        access.require(actor, "write", ReviewRef(ref, role, actor.id, "draft", cycle), assigned=assigned)
         stamp = now()
         review_id = conn.execute(
             sa.insert(reviews)
@@ -169,7 +217,7 @@ def start_review(
 
 
 def load_answers(db: Database, actor: Actor, review_id: int) -> dict[str, Answer]:
-    get_review(db, actor, review_id)
+    _checked(db, actor, review_id, "read")
     with db.read() as conn:
         rows = conn.execute(sa.select(answers).where(answers.c.review_id == review_id)).all()
     return {r.criterion_id: Answer(r.response, r.evidence, r.version, r.updated_at) for r in rows}
@@ -197,8 +245,8 @@ def save_answer(
     response: object = _UNCHANGED,
     evidence: object = _UNCHANGED,
 ) -> SaveResult:
-    """Store one answer or note; ``seen_version`` is 0 for an answer not yet stored."""
-    review = get_review(db, actor, review_id, "write")
+    """Store one answer or note; ``seen_version`` is 0 for an answer not yet stored. Each change is audited."""
+    review = _checked(db, actor, review_id, "write")
     if review.locked:
         raise NotAllowed("This review has been submitted. Reopen it to change answers.")
     values: dict[str, object] = {}
@@ -232,6 +280,16 @@ def save_answer(
             )
         conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(updated_at=stamp))
         saved = conn.execute(sa.select(answers).where(key)).first()
+        fields = " and ".join(values) or "nothing"
+        record(
+            conn,
+            actor,
+            "answer_saved",
+            school_urn=review.school_urn,
+            review_id=review_id,
+            detail=f"{criterion_id}: {fields}",
+            at=stamp,
+        )
     return SaveResult(True, _answer(saved))
 
 
@@ -243,7 +301,7 @@ def _answer(row: sa.Row | None) -> Answer:
 
 def merge_answers(db: Database, actor: Actor, review_id: int, responses: pd.DataFrame) -> MergeSummary:
     """Bring in a validated response workbook: listed answers replace stored ones, all in one transaction."""
-    review = get_review(db, actor, review_id, "write")
+    review = _checked(db, actor, review_id, "write")
     if review.locked:
         raise NotAllowed("This review has been submitted. Reopen it before uploading answers.")
     stamp = now()
@@ -301,7 +359,7 @@ def merge_answers(db: Database, actor: Actor, review_id: int, responses: pd.Data
 
 
 def submit_review(db: Database, actor: Actor, review_id: int) -> None:
-    review = get_review(db, actor, review_id, "write")
+    review = _checked(db, actor, review_id, "write")
     if review.locked:
         return
     stamp = now()
@@ -316,7 +374,7 @@ def submit_review(db: Database, actor: Actor, review_id: int) -> None:
 
 def reopen_review(db: Database, actor: Actor, review_id: int, reason: str) -> None:
     """Reopening is deliberate: it needs a reason, and the audit log keeps who and when."""
-    review = get_review(db, actor, review_id, "write")
+    review = _checked(db, actor, review_id, "write")
     if not reason.strip():
         raise ValueError("Say why the review is being reopened.")
     with db.write() as conn:
@@ -325,7 +383,7 @@ def reopen_review(db: Database, actor: Actor, review_id: int, reason: str) -> No
 
 
 def reopen_history(db: Database, actor: Actor, review_id: int) -> pd.DataFrame:
-    get_review(db, actor, review_id)
+    _checked(db, actor, review_id, "read")
     with db.read() as conn:
         rows = conn.execute(
             sa.select(audit_log.c.at, audit_log.c.user_email, audit_log.c.action, audit_log.c.detail)
@@ -333,3 +391,71 @@ def reopen_history(db: Database, actor: Actor, review_id: int) -> pd.DataFrame:
             .order_by(audit_log.c.at)
         ).all()
     return pd.DataFrame(rows, columns=["at", "who", "action", "detail"])
+
+
+@dataclass(frozen=True)
+class ExportBundle:
+    """Everything a results or answers workbook needs, handed out only after the ``export`` check.
+
+    The caller turns it into a file with exports/ (``results_workbook`` or ``write_response_template``).
+    """
+
+    kind: ExportKind
+    review: Review
+    framework: Framework
+    answers: pd.DataFrame = field(repr=False)
+
+    @property
+    def about(self) -> dict[str, str]:
+        """The header facts of a results workbook, in order."""
+        r = self.review
+        return {
+            "School": r.school_name,
+            "URN": r.school_urn,
+            "Phase": PHASE_LABELS.get(r.phase, r.phase),
+            "Review cycle": r.cycle,
+            "Review by": EXPORT_ROLE_WORDS.get(r.role, r.role),
+            "Status": EXPORT_STATUS_WORDS.get(r.status, r.status),
+        }
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """The review keys of an answers (response) workbook."""
+        r = self.review
+        return {"school_urn": r.school_urn, "school_name": r.school_name, "reviewer_role": r.role}
+
+    @property
+    def answer_map(self) -> dict[str, tuple[str, str]]:
+        return {a.criterion_id: (a.response or "", a.evidence or "") for a in self.answers.itertuples()}
+
+    @cached_property
+    def score(self) -> ReviewScore:
+        return score_review(self.framework, self.answers, self.review.context, school_urn=self.review.school_urn)
+
+    @cached_property
+    def contributions(self) -> pd.DataFrame:
+        return criterion_contributions(self.framework, self.answers, self.review.context)
+
+
+def export_file_name(review: Review, kind: ExportKind) -> str:
+    return f"send-review-{kind}-{review.school_urn}-{review.cycle.replace('/', '-')}.xlsx"
+
+
+def export_bundle(db: Database, actor: Actor, review_id: int, kind: ExportKind) -> ExportBundle:
+    """Check ``export`` on the review, record the export, and hand over what the workbook is made from.
+
+    >>> bundle = export_bundle(db, actor, 12, "results")
+    >>> results_workbook(bundle.framework, bundle.score, bundle.contributions, bundle.answers, bundle.about)
+    """
+    if kind not in ("results", "answers"):
+        raise ValueError(f"unknown export {kind!r}")
+    review = _checked(db, actor, review_id, "export")
+    framework = frameworks.get_framework(db, review.framework_id, review.framework_version)
+    with db.write() as conn:
+        rows = conn.execute(sa.select(answers).where(answers.c.review_id == review_id)).all()
+        record(conn, actor, "exported", school_urn=review.school_urn, review_id=review_id, detail=f"{kind} workbook")
+    frame = pd.DataFrame(
+        [{"criterion_id": r.criterion_id, "response": r.response, "evidence": r.evidence} for r in rows],
+        columns=["criterion_id", "response", "evidence"],
+    )
+    return ExportBundle(kind, review, framework, frame)

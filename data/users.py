@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection, Row
 
 from data import audit
-from data.access import ROLES, Actor, NotAllowed, NotFound
+from data.access import ACCOUNTS, ROLES, Actor, NotAllowed, NotFound, require
 from data.db import Database
 from data.tables import schools, sessions, users
 from framework.problems import InvalidInput, Problem
@@ -160,7 +160,7 @@ def invite_user(
     now: datetime | None = None,
 ) -> str:
     """Create an account and return its temporary password, to be shown once and passed on by hand."""
-    _require_admin(actor)
+    require(actor, "write", ACCOUNTS)
     email = normalise_email(email)
     temporary = _temporary_password()
     at = now or audit.now()
@@ -186,7 +186,7 @@ def invite_user(
 
 def reset_password(db: Database, actor: Actor, user_id: int, *, now: datetime | None = None) -> str:
     """Replace a user's password with a new temporary one (returned once), end their sessions, lift any lock."""
-    _require_admin(actor)
+    require(actor, "write", ACCOUNTS)
     temporary = _temporary_password()
     at = now or audit.now()
     hashed = hash_password(temporary, temporary_until=at + timedelta(days=TEMPORARY_DAYS))
@@ -201,7 +201,7 @@ def set_password(db: Database, actor: Actor, user_id: int, password: str, *, now
     """Set a password. Your own becomes permanent; one an administrator sets for someone else is temporary."""
     own = actor.id is not None and actor.id == user_id
     if not own:
-        _require_admin(actor)
+        require(actor, "write", ACCOUNTS)
     at = now or audit.now()
     with db.write() as conn:
         user = _get(conn, user_id)
@@ -222,7 +222,7 @@ def change_role(
     db: Database, actor: Actor, user_id: int, role: str, school_urn: str | None = None, la: str | None = None
 ) -> None:
     """Give a user another role (and school or LA); their sessions end so the new rights apply at once."""
-    _require_admin(actor)
+    require(actor, "write", ACCOUNTS)
     with db.write() as conn:
         user = _get(conn, user_id)
         school_urn, la = _check_role(conn, role, school_urn, la, [])
@@ -235,7 +235,7 @@ def change_role(
 
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
     """Deactivate (signing the user out everywhere) or reactivate an account. Accounts are never deleted."""
-    _require_admin(actor)
+    require(actor, "write", ACCOUNTS)
     with db.write() as conn:
         user = _get(conn, user_id)
         if user.id == actor.id and not active:
@@ -245,7 +245,7 @@ def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> None:
 
 
 def list_users(db: Database, actor: Actor) -> list[User]:
-    _require_admin(actor)
+    require(actor, "read", ACCOUNTS)
     with db.read() as conn:
         rows = conn.execute(sa.select(users).order_by(users.c.active.desc(), users.c.email)).all()
     return [_user(row) for row in rows]
@@ -338,12 +338,6 @@ def _record_wrong_password(db: Database, actor: Actor, at: datetime) -> None:
 def _audit_failure(db: Database, actor: Actor, detail: str) -> None:
     with db.write() as conn:
         audit.record(conn, actor, "sign_in_failed", detail=detail)
-
-
-def _require_admin(actor: Actor) -> None:
-    # The access policy's rule for accounts: only administrators manage them (they may invite any role).
-    if actor.role != "admin":
-        raise NotAllowed("Only an administrator can manage user accounts.")
 
 
 def _identity_problems(email: str, name: str) -> list[Problem]:

@@ -7,6 +7,8 @@ importers (framework/xlsx_safety.py) undo it with ``restore_cell`` so what we wr
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from io import BytesIO
 
@@ -104,3 +106,12 @@ def tables_workbook(tables: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
         header, *rows = table if table else [[]]
         write_table(wb.create_sheet(name), [str(h) for h in header], rows)
     return workbook_bytes(wb)
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """CSV in UTF-8 with a byte-order mark (so Excel reads it right), every cell through ``safe_cell``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")

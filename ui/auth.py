@@ -6,21 +6,33 @@ sha256). Streamlit can read cookies (``st.context.cookies``, as sent when the ta
 cannot set them, so a one-line script in ``st.html`` writes ``document.cookie``. Being set from
 script, the cookie cannot be HttpOnly; it is SameSite=Strict, Secure over https, and worthless
 once the session row is gone.
+
+Single sign-on: when ``.streamlit/secrets.toml`` has an ``[auth]`` section, the sign-in page also
+offers "Sign in with your organisation" (``st.login``). The identity the organisation returns
+(``st.user``) is mapped by email to an active account here, whose record gives the role; an
+unknown email is refused and audited. Only a fresh identity (issued in the last few minutes) signs
+in by itself, so Streamlit's 30-day identity cookie cannot outlive our idle timeout.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import streamlit as st
 
-from data import sessions, users
+from data import audit, sessions, users
 from data.access import Actor, NotFound
+from data.db import Database
 from data.schools import get_school
 from ui.context import get_db
 from ui.labels import USER_ROLE_WORDS
+
+log = logging.getLogger("send_review")
 
 COOKIE = "send_review_session"
 RECHECK_SECONDS = 60  # how stale the cached user may get before the session row is checked again
@@ -31,6 +43,14 @@ _RETURN_TO = "_auth_return_to"
 _DEAD_COOKIE = "_auth_dead_cookie"
 _PAGE_NAME = re.compile(r"[a-z0-9_-]{1,60}")
 _OWN_PAGES = {"sign-in", "set-up", "choose-password"}
+_SSO_TRIED = "_auth_sso_tried"  # the organisation identity this tab has already tried, so it is tried once
+_SSO_REFUSED = "_auth_sso_refused"  # why it was refused, for the sign-in page
+_VIA_SSO = "_auth_via_sso"  # signed in through the organisation, so signing out also ends that identity
+FRESH_IDENTITY = timedelta(minutes=10)
+
+
+class OrganisationSignInRefused(Exception):
+    """The organisation's identity has no active account here; the message is safe to show."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +80,7 @@ def current_actor() -> Actor | None:
             st.session_state[_SIGNED_IN] = _SignedIn(actor, token, time.monotonic())
             return actor
         st.session_state[_DEAD_COOKIE] = token
-    return None
+    return _from_organisation()
 
 
 def session_cookie() -> str | None:
@@ -121,7 +141,7 @@ def signed_out_pages() -> list[st.Page]:
     elif pending_actor() is not None:
         render, title, path = sign_in.render_choose_password, "Choose your password", "choose-password"
     else:
-        render, title, path = sign_in.render, "Sign in", "sign-in"
+        render, title, path = _sign_in_page, "Sign in", "sign-in"
     pages = [st.Page(render, title=title, icon=":material/login:", url_path=path, default=True)]
     asked_for = _requested_page()
     if asked_for:
@@ -155,6 +175,124 @@ def _sign_out() -> None:
         sessions.end_session(get_db(), state.token)
     st.session_state.pop(_RETURN_TO, None)
     st.session_state[_NOTICE] = "You have signed out."
+    if st.session_state.pop(_VIA_SSO, False):
+        st.logout()  # also forget the organisation identity, or the next visit would sign straight back in
+
+
+# --- single sign-on (OIDC through st.login) ---------------------------------------------------
+
+
+def organisation_sign_in_configured() -> bool:
+    """True when secrets.toml has an [auth] section (then st.login can reach the identity provider)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets.toml at all
+        return False
+
+
+def organisation_actor(db: Database, identity: Mapping[str, object]) -> Actor:
+    """The active account for an organisation identity (``st.user``), matched by email; else refused and audited.
+
+    The role, school and LA come from the account here, never from the identity provider.
+
+    >>> organisation_actor(db, {"is_logged_in": True, "email": "SENCO@Alder.example"}).role
+    'school'
+    """
+    email = users.normalise_email(str(identity.get("email") or ""))
+    if identity.get("is_logged_in") is not True or not email:
+        _refuse(db, email, "no email address from the identity provider")
+        raise OrganisationSignInRefused(
+            "Your organisation did not give us your email address, so we cannot sign you in. "
+            "Ask your administrator to check the single sign-on set-up."
+        )
+    if identity.get("email_verified") is False:
+        _refuse(db, email, "email address not verified by the identity provider")
+        raise OrganisationSignInRefused(
+            f"Your organisation has not verified the email address {email}, so we cannot sign you in with it."
+        )
+    actor = users.actor_by_email(db, email)
+    if actor is None:
+        _refuse(db, email, "no active account with this email")
+        raise OrganisationSignInRefused(
+            f"You signed in to your organisation as {email}, but there is no active SEND Review account with "
+            "that email address. Ask your administrator to invite you with this address."
+        )
+    audit.log_event(db, actor, "sign_in", detail="single sign-on")
+    return actor
+
+
+def fresh_identity(identity: Mapping[str, object], *, now: datetime | None = None) -> bool:
+    """Issued (``iat``) in the last few minutes: the person has just come back from the identity provider."""
+    issued = identity.get("iat")
+    if not isinstance(issued, int | float):
+        return False
+    age = (now or datetime.now()).timestamp() - float(issued)
+    return -60 <= age <= FRESH_IDENTITY.total_seconds()  # a minute of clock skew either way
+
+
+def _refuse(db: Database, email: str, why: str) -> None:
+    who = Actor(id=None, email=email or "(no email)", role="peer")  # not an account: only its email is stored
+    audit.log_event(db, who, "sign_in_failed", detail=f"single sign-on: {why}")
+
+
+def _identity() -> dict[str, object]:
+    try:
+        return st.user.to_dict()
+    except Exception:  # st.user outside a browser session: nobody
+        return {}
+
+
+def _from_organisation() -> Actor | None:
+    """Sign in the organisation identity Streamlit holds, once per fresh identity and tab."""
+    if not organisation_sign_in_configured():
+        return None
+    identity = _identity()
+    if identity.get("is_logged_in") is not True or not fresh_identity(identity):
+        return None
+    attempt = f"{identity.get('email')}|{identity.get('iat')}"
+    if st.session_state.get(_SSO_TRIED) == attempt:
+        return None
+    st.session_state[_SSO_TRIED] = attempt
+    db = get_db()
+    try:
+        actor = organisation_actor(db, identity)
+    except OrganisationSignInRefused as exc:
+        st.session_state[_SSO_REFUSED] = str(exc)
+        return None
+    token = sessions.start_session(db, actor)
+    st.session_state[_SIGNED_IN] = _SignedIn(actor, token, time.monotonic())
+    st.session_state[_VIA_SSO] = True
+    return actor
+
+
+def _sign_in_page() -> None:
+    """The email-and-password page, and under it the organisation's sign-in when it is configured."""
+    from ui import sign_in
+
+    sign_in.render()
+    if organisation_sign_in_configured():
+        _organisation_box()
+
+
+def _organisation_box() -> None:
+    st.divider()
+    refused = st.session_state.get(_SSO_REFUSED)
+    if refused:
+        st.error(refused)
+        if st.button("Sign out of your organisation account", key="auth_sso_sign_out"):
+            st.session_state.pop(_SSO_REFUSED, None)
+            st.logout()
+        return
+    st.markdown("Or, if your organisation uses single sign-on:")
+    if st.button("Sign in with your organisation", icon=":material/domain:", key="auth_sso_sign_in"):
+        try:
+            st.login()
+        except Exception:  # e.g. Authlib not installed, or [auth] incomplete: say so, keep the password route
+            log.exception("single sign-on is configured but could not start")
+            st.error(
+                "Single sign-on is not working on this server at the moment. Sign in with your email and "
+                "password, or tell your administrator."
+            )
 
 
 def _scope(actor: Actor) -> str:

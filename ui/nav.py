@@ -27,6 +27,12 @@ PAGES: dict[str, PageSpec] = {
     "review": PageSpec("ui.questionnaire", "Answer questions", ":material/edit_note:", EVERYONE),
     "results": PageSpec("ui.results", "Results", ":material/insights:", EVERYONE),
     "offline": PageSpec("ui.offline", "Work offline in Excel", ":material/table_view:", EVERYONE),
+    "assignments": PageSpec("ui.assignments", "Peer reviews", ":material/handshake:", EVERYONE),
+    "audit": PageSpec("ui.audit_log", "Audit log", ":material/history:", frozenset({"la", "admin"})),
+    "compare": PageSpec(
+        "ui.compare", "Compare with similar schools", ":material/compare_arrows:", frozenset({"school", "la", "admin"})
+    ),
+    "register": PageSpec("ui.register", "School register", ":material/school:", frozenset({"la", "admin"})),
 }
 
 

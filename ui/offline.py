@@ -9,11 +9,12 @@ from __future__ import annotations
 import streamlit as st
 
 from data import frameworks, reviews
-from exports.response_workbook import read_response_workbook, write_response_template
+from exports.response_workbook import read_response_workbook
 from framework.problems import InvalidInput
 from ui import nav
 from ui.auth import require_actor
 from ui.context import friendly_errors, get_db, query_int
+from ui.results import download
 from ui.review_picker import pick_review
 
 
@@ -36,20 +37,10 @@ def render() -> None:
             "(drop-down lists show the allowed answers).\n"
             "3. Upload it here. It is checked first; if anything is wrong, nothing is saved and you see every problem."
         )
-        answers = reviews.answers_frame(db, actor, review_id)
-        st.download_button(
-            "Download the response workbook (.xlsx)",
-            data=lambda: write_response_template(
-                framework,
-                phase=review.phase,
-                resourced_provision=review.resourced_provision,
-                meta={"school_urn": review.school_urn, "school_name": review.school_name, "reviewer_role": review.role},
-                answers={r.criterion_id: (r.response or "", r.evidence or "") for r in answers.itertuples()},
-            ),
-            file_name=f"send-review-{review.school_urn}-{review.cycle.replace('/', '-')}.xlsx",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+        if reviews.may(db, actor, review, "export"):
+            download(st.container(), db, actor, review, "answers", "Download the response workbook (.xlsx)")
+        else:
+            st.caption("You can read this review, but not download it.")
         if review.locked:
             st.info("This review has been submitted, so uploads are closed. Reopen it from its results page first.")
             return

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from data import frameworks, reviews
 from data.access import Actor
 from data.db import Database
 from exports.response_workbook import write_response_template
 from exports.results_workbook import results_workbook
-from framework.models import PHASE_LABELS, Framework
+from framework.models import Framework
 from scoring import ReviewScore, criterion_contributions, priorities, score_review, strengths, unanswered
 from ui import nav
 from ui.auth import require_actor
@@ -104,36 +105,46 @@ def _page(
     _strengths_and_priorities(framework, contributions)
 
     st.subheader("Downloads", anchor=False)
-    about = {
-        "School": review.school_name,
-        "URN": review.school_urn,
-        "Phase": PHASE_LABELS.get(review.phase, review.phase),
-        "Review cycle": review.cycle,
-        "Review by": ROLE_WORDS.get(review.role, review.role),
-        "Status": STATUS_WORDS.get(review.status, review.status),
-    }
-    left, right = st.columns(2)
-    left.download_button(
-        "Results workbook (.xlsx)",
-        data=lambda: results_workbook(framework, score, contributions, answers, about),
-        file_name=f"send-review-results-{review.school_urn}-{review.cycle.replace('/', '-')}.xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
-    right.download_button(
-        "Answers as a response workbook (.xlsx)",
-        data=lambda: write_response_template(
-            framework,
-            phase=review.phase,
-            resourced_provision=review.resourced_provision,
-            meta={"school_urn": review.school_urn, "school_name": review.school_name, "reviewer_role": review.role},
-            answers={r.criterion_id: (r.response or "", r.evidence or "") for r in answers.itertuples()},
-        ),
-        file_name=f"send-review-answers-{review.school_urn}-{review.cycle.replace('/', '-')}.xlsx",
-        icon=":material/download:",
-        on_click="ignore",
-    )
+    if reviews.may(db, actor, review, "export"):
+        left, right = st.columns(2)
+        download(left, db, actor, review, "results", "Results workbook (.xlsx)")
+        download(right, db, actor, review, "answers", "Answers as a response workbook (.xlsx)")
+    else:
+        st.caption("You can read this review here, but not download it.")
     _submission_controls(db, actor, review)
+
+
+def download(
+    place: DeltaGenerator,
+    db: Database,
+    actor: Actor,
+    review: reviews.Review,
+    kind: reviews.ExportKind,
+    label: str,
+) -> None:
+    """A download button whose file is made on click, through the data layer's export check and audit."""
+    place.download_button(
+        label,
+        data=lambda: export_file(db, actor, review.id, kind),
+        file_name=reviews.export_file_name(review, kind),
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def export_file(db: Database, actor: Actor, review_id: int, kind: reviews.ExportKind) -> bytes:
+    """The workbook for one export (commands/access.py makes the same two for the CLI)."""
+    bundle = reviews.export_bundle(db, actor, review_id, kind)
+    if kind == "answers":
+        r = bundle.review
+        return write_response_template(
+            bundle.framework,
+            phase=r.phase,
+            resourced_provision=r.resourced_provision,
+            meta=bundle.meta,
+            answers=bundle.answer_map,
+        )
+    return results_workbook(bundle.framework, bundle.score, bundle.contributions, bundle.answers, bundle.about)
 
 
 def _domain_table(framework: Framework, score: ReviewScore) -> pd.DataFrame:

@@ -1,0 +1,122 @@
+"""Commands on reviews, exports, peer assignments and the audit log, with the acting user's permissions.
+
+Each goes through the repositories with ``acting(args, db)``: the operator, or the ``--as`` user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+
+from commands import acting, command, database, write_output
+from data import assignments, audit, reviews
+from exports.cells import csv_bytes
+from exports.response_workbook import write_response_template
+from exports.results_workbook import results_workbook
+
+
+@command("reviews", "list the reviews you can see", lambda p: p.add_argument("--json", action="store_true"))
+def list_reviews(args: argparse.Namespace) -> int:
+    db = database()
+    found = reviews.list_reviews(db, acting(args, db))
+    rows = [
+        {"id": r.id, "urn": r.school_urn, "school": r.school_name, "cycle": r.cycle, "role": r.role, "status": r.status}
+        for r in found
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    for r in rows if not args.json else []:
+        print(f"{r['id']}  {r['urn']}  {r['cycle']}  {r['role']}  {r['status']}  {r['school']}")
+    return 0
+
+
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("review", type=int, metavar="ID", help="the review's number (see: cli.py reviews)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.xlsx", help="where to write the workbook")
+    parser.add_argument("--answers", action="store_true", help="the answers as a response workbook, not the results")
+
+
+@command("review-export", "write a review's results (or answers) workbook; the export is audited", _export_arguments)
+def review_export(args: argparse.Namespace) -> int:
+    db = database()
+    bundle = reviews.export_bundle(db, acting(args, db), args.review, "answers" if args.answers else "results")
+    write_output(args.output, workbook(bundle))
+    return 0
+
+
+def workbook(bundle: reviews.ExportBundle) -> bytes:
+    """The file for an export bundle (the page builds the same two)."""
+    if bundle.kind == "answers":
+        r = bundle.review
+        return write_response_template(
+            bundle.framework,
+            phase=r.phase,
+            resourced_provision=r.resourced_provision,
+            meta=bundle.meta,
+            answers=bundle.answer_map,
+        )
+    return results_workbook(bundle.framework, bundle.score, bundle.contributions, bundle.answers, bundle.about)
+
+
+def _audit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="from this day (England)")
+    parser.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="to this day, included")
+    parser.add_argument("--action", help="only this action, e.g. exported, viewed, sign_in")
+    parser.add_argument("--school", metavar="URN", help="only rows about this school")
+    parser.add_argument("--csv", metavar="OUT.csv", help="write every matching row as CSV (UTF-8 with BOM)")
+
+
+@command("audit", "show the audit log rows you may read (newest first), or export them as CSV", _audit_arguments)
+def audit_log(args: argparse.Namespace) -> int:
+    db = database()
+    actor = acting(args, db)
+    wanted = audit.AuditFilter(since=args.since, until=args.until, action=args.action, school_urn=args.school)
+    if args.csv:
+        rows = audit.export_log(db, actor, wanted)
+        write_output(args.csv, csv_bytes(audit.COLUMNS, (row.cells() for row in rows)))
+        return 0
+    page = audit.read_log(db, actor, wanted)
+    for row in page.rows:
+        print("  ".join(str(cell) for cell in row.cells()))
+    if page.total > len(page.rows):
+        print(f"(the newest {len(page.rows)} of {page.total}; use --csv for all)")
+    return 0
+
+
+def _assign_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("peer", metavar="EMAIL", help="the peer reviewer's account email")
+    parser.add_argument("school", metavar="URN", help="the school to review")
+    parser.add_argument("cycle", metavar="CYCLE", help="the review cycle, e.g. 2025/26")
+    parser.add_argument("--starts", type=date.fromisoformat, metavar="YYYY-MM-DD", help="access begins (default today)")
+
+
+@command("assign-peer", "assign a peer reviewer to a school for a review cycle", _assign_arguments)
+def assign_peer(args: argparse.Namespace) -> int:
+    db = database()
+    assignment_id = assignments.assign_peer(
+        db, acting(args, db), peer_email=args.peer, school_urn=args.school, cycle=args.cycle, starts_on=args.starts
+    )
+    print(f"assignment {assignment_id}: {args.peer} reviews {args.school} for {args.cycle}")
+    return 0
+
+
+def _withdraw_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", type=int, metavar="ID", help="the assignment's number (see: cli.py assignments)")
+    parser.add_argument("--reason", default="", help="why, for the audit log")
+
+
+@command("withdraw-peer", "end a peer assignment now", _withdraw_arguments)
+def withdraw_peer(args: argparse.Namespace) -> int:
+    db = database()
+    assignments.withdraw(db, acting(args, db), args.assignment, args.reason)
+    print(f"assignment {args.assignment} withdrawn")
+    return 0
+
+
+@command("assignments", "list the peer assignments you can see", lambda p: p.add_argument("--cycle"))
+def list_assignments(args: argparse.Namespace) -> int:
+    db = database()
+    for a in assignments.list_assignments(db, acting(args, db), cycle=args.cycle):
+        print(f"{a.id}  {a.cycle}  {a.school_urn}  {a.peer_email}  {a.state}  {a.school_name}")
+    return 0

@@ -1,0 +1,572 @@
+"""The whole access matrix: every role × every kind of record × read/write/export, through every way in.
+
+One table (``MATRIX``) holds the expected outcome of each cell. Each cell is then tried through the
+repositories, through the pages (AppTest, with ?review=ID and downloads) and through the CLI with
+``--as``, wherever that surface offers the operation. "Y" means the actor reached school A's record
+(the call worked and A's record was in what came back); "N" means they were refused, told there is
+no such record, were not offered the page or form, or got a result without A's record in it.
+
+The world, built once per database: two schools in two LAs (A: Alder Primary, North; B: Birch High,
+South), A's submitted and in-progress self-reviews, and one user of each role. Cells that write act
+on fresh records, so no cell changes what another cell sees.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+import cli
+from data import access, assignments, audit, reviews, schools, users
+from data.access import ACCOUNTS, OPERATOR, Actor, NotAllowed, NotFound
+from data.db import Database
+from data.setup import open_database
+from exports.response_workbook import write_response_template
+from framework.library import builtin_framework
+from framework.problems import InvalidInput
+from tests.support.pages import PASSWORD, add_user, app_as, open_page, register
+
+FRAMEWORK = builtin_framework("senco-role-audit")
+A, B = "900001", "900002"
+CYCLE = "2025/26"
+ROLES = ("school_A", "school_B", "peer_A", "peer_other", "la_A", "la_other", "admin")
+EMAILS = {
+    "school_A": "senco@alder.example",
+    "school_B": "senco@birch.example",
+    "peer_A": "peer@oak.example",  # assigned to school A for the cycle
+    "peer_other": "peer@elm.example",  # assigned to school B only
+    "la_A": "advisor@north.example",
+    "la_other": "advisor@south.example",
+    "admin": "admin@la.example",
+}
+SPARE_PEER = "spare@ash.example"  # the peer every "assign" cell assigns, each for its own cycle
+
+# fmt: off
+MATRIX: dict[tuple[str, str], str] = {
+    # record (always school A's)                     school_A school_B peer_A peer_other la_A la_other admin
+    ("register row", "read"):                         "Y        N        N      N          Y    N        Y",
+    ("register row", "write"):                        "N        N        N      N          Y    N        Y",
+    ("review (submitted self-review)", "read"):       "Y        N        Y      N          Y    N        Y",
+    ("review (self-review in progress)", "read"):     "Y        N        N      N          Y    N        Y",
+    ("review (self-review)", "write"):                "Y        N        N      N          N    N        Y",
+    ("review (start one of the school)", "write"):    "Y        N        Y      N          Y    N        Y",
+    ("answers", "read"):                              "Y        N        Y      N          Y    N        Y",
+    ("answers", "write"):                             "Y        N        N      N          N    N        Y",
+    ("answers", "export"):                            "Y        N        N      N          Y    N        Y",
+    ("scores/results", "read"):                       "Y        N        Y      N          Y    N        Y",
+    ("report (results workbook)", "export"):          "Y        N        N      N          Y    N        Y",
+    ("uploads/merges", "write"):                      "Y        N        N      N          N    N        Y",
+    ("audit log", "read"):                            "N        N        N      N          Y    N        Y",
+    ("audit log", "export"):                          "N        N        N      N          Y    N        Y",
+    ("users", "read"):                                "N        N        N      N          N    N        Y",
+    ("users", "write"):                               "N        N        N      N          N    N        Y",
+    ("peer assignment", "read"):                      "Y        N        Y      N          Y    N        Y",
+    ("peer assignment", "write"):                     "N        N        N      N          Y    N        Y",
+}
+# fmt: on
+
+
+def expected(record: str, action: str, role: str) -> bool:
+    return MATRIX[(record, action)].split()[ROLES.index(role)] == "Y"
+
+
+@dataclass
+class World:
+    db: Database
+    url: str
+    actors: dict[str, Actor]
+    submitted: int  # A's submitted self-review, with answers
+    in_progress: int  # A's self-review in progress
+    assignment: int  # peer_A's assignment to A
+    upload: bytes  # a valid response workbook answering one question
+    cycles: Iterator[str]  # a fresh cycle for each "assign" cell, so none is a duplicate
+    serial: Iterator[int]  # for fresh email addresses
+    app_opened: bool = False  # whether the app under test has been pointed at this world's database
+
+    def fresh_draft(self) -> int:
+        """A new self-review of A in progress, for a cell that writes."""
+        return _start(self.db, OPERATOR, A)
+
+
+def _start(db: Database, actor: Actor, urn: str) -> int:
+    return reviews.start_review(
+        db, actor, school_urn=urn, framework=FRAMEWORK, cycle=CYCLE, phase="primary", resourced_provision=False
+    )
+
+
+def _upload_workbook() -> bytes:
+    data = write_response_template(FRAMEWORK, phase="primary", meta={"school_urn": A})
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["responses"]
+    header = [c.value for c in sheet[1]]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, header.index("criterion_id") + 1).value == "role-eligible":
+            sheet.cell(row, header.index("response") + 1).value = "yes"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def build_world(url: str) -> World:
+    db = open_database(url)
+    schools.upsert_schools(
+        db,
+        OPERATOR,
+        register([(A, "Alder Primary", "North", "primary"), (B, "Birch High", "South", "secondary")]),
+    )
+    admin = users.create_first_admin(db, EMAILS["admin"], "Ada Admin", PASSWORD)
+    actors = {
+        "school_A": add_user(db, EMAILS["school_A"], "school", school_urn=A),
+        "school_B": add_user(db, EMAILS["school_B"], "school", school_urn=B),
+        "peer_A": add_user(db, EMAILS["peer_A"], "peer"),
+        "peer_other": add_user(db, EMAILS["peer_other"], "peer"),
+        "la_A": add_user(db, EMAILS["la_A"], "la", la="North"),
+        "la_other": add_user(db, EMAILS["la_other"], "la", la="South"),
+        "admin": admin,
+    }
+    users.invite_user(db, admin, SPARE_PEER, "Spare Peer", "peer")
+    senco = actors["school_A"]
+    submitted = _start(db, senco, A)
+    reviews.save_answer(db, senco, submitted, "role-designated", seen_version=0, response="yes")
+    reviews.save_answer(db, senco, submitted, "role-job-description", seen_version=0, response="Established")
+    reviews.submit_review(db, senco, submitted)
+    in_progress = _start(db, senco, A)
+    reviews.save_answer(db, senco, in_progress, "role-designated", seen_version=0, response="no")
+    theirs = _start(db, actors["school_B"], B)
+    reviews.submit_review(db, actors["school_B"], theirs)
+    yesterday = access.today() - timedelta(days=1)
+    assignment = assignments.assign_peer(
+        db, admin, peer_email=EMAILS["peer_A"], school_urn=A, cycle=CYCLE, starts_on=yesterday
+    )
+    assignments.assign_peer(db, admin, peer_email=EMAILS["peer_other"], school_urn=B, cycle=CYCLE, starts_on=yesterday)
+    cycles = (f"{year}/{str(year + 1)[-2:]}" for year in itertools.count(2030))
+    return World(db, url, actors, submitted, in_progress, assignment, _upload_workbook(), cycles, itertools.count())
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One world per database for the whole module (building users costs argon2 hashes)."""
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp('matrix')}/send-review.db", None
+    else:
+        server = request.getfixturevalue("postgres_instance")
+        name = server.create_database()
+        url, drop = server.url(name), lambda: server.drop_database(name)
+    built = build_world(url)
+    yield built
+    st.cache_resource.clear()
+    built.db.dispose()
+    if drop:
+        drop()
+
+
+def _reached(operation: Callable[[], bool]) -> bool:
+    """The cell's outcome: True when the operation reached A's record; refusals and "not found" are False."""
+    try:
+        return bool(operation())
+    except (NotAllowed, NotFound):
+        return False
+
+
+def _cell(surface: str, record: str, action: str, role: str, got: bool) -> None:
+    want = expected(record, action, role)
+    words = {True: "reaches school A's record", False: "is refused"}
+    assert got == want, f"{surface}: {role} × {record} × {action}: expected {words[want]}, but {words[got]}"
+
+
+# --- through the repositories ----------------------------------------------------------------------
+
+
+def _repo_register_read(w: World, actor: Actor) -> bool:
+    listed = A in [s.urn for s in schools.list_schools(w.db, actor)]
+    got = _reached(lambda: schools.get_school(w.db, actor, A).urn == A)
+    assert listed == got, f"listing and opening disagree for {actor.email}"
+    return got
+
+
+def _repo_register_write(w: World, actor: Actor) -> bool:
+    row = register([(A, "Alder Primary", "North", "primary")])
+    return schools.upsert_schools(w.db, actor, row) == 1
+
+
+def _repo_review_read(w: World, actor: Actor, review_id: int) -> bool:
+    listed = review_id in [r.id for r in reviews.list_reviews(w.db, actor)]
+    got = _reached(lambda: reviews.get_review(w.db, actor, review_id).school_urn == A)
+    assert listed == got, f"listing and opening review {review_id} disagree for {actor.email}"
+    return got
+
+
+def _repo_review_write(w: World, actor: Actor) -> bool:
+    review_id = w.fresh_draft()
+    reviews.submit_review(w.db, actor, review_id)
+    return reviews.get_review(w.db, OPERATOR, review_id).status == "submitted"
+
+
+def _repo_review_start(w: World, actor: Actor) -> bool:
+    review_id = _start(w.db, actor, A)
+    return reviews.get_review(w.db, OPERATOR, review_id).school_urn == A
+
+
+def _repo_answers_write(w: World, actor: Actor) -> bool:
+    review_id = w.fresh_draft()
+    return reviews.save_answer(w.db, actor, review_id, "role-eligible", seen_version=0, response="yes").saved
+
+
+def _repo_upload(w: World, actor: Actor) -> bool:
+    review_id = w.fresh_draft()
+    frame = pd.DataFrame({"criterion_id": ["role-eligible"], "response": ["yes"], "evidence": [""]})
+    return reviews.merge_answers(w.db, actor, review_id, frame).added == 1
+
+
+def _repo_export(w: World, actor: Actor, kind: reviews.ExportKind) -> bool:
+    bundle = reviews.export_bundle(w.db, actor, w.submitted, kind)
+    return bundle.review.school_urn == A and (kind == "answers" or bundle.score.overall is not None)
+
+
+def _repo_audit_read(w: World, actor: Actor) -> bool:
+    return any(row.school_urn == A for row in audit.read_log(w.db, actor, audit.AuditFilter()).rows)
+
+
+def _repo_audit_export(w: World, actor: Actor) -> bool:
+    return any(row.school_urn == A for row in audit.export_log(w.db, actor, audit.AuditFilter()))
+
+
+def _repo_users_write(w: World, actor: Actor) -> bool:
+    users.invite_user(w.db, actor, f"new-{next(w.serial)}@school.example", "New Person", "peer")
+    return True
+
+
+def _repo_assignment_read(w: World, actor: Actor) -> bool:
+    listed = w.assignment in [a.id for a in assignments.list_assignments(w.db, actor)]
+    got = _reached(lambda: assignments.get_assignment(w.db, actor, w.assignment).school_urn == A)
+    assert listed == got, f"listing and opening the assignment disagree for {actor.email}"
+    return got
+
+
+def _repo_assignment_write(w: World, actor: Actor) -> bool:
+    return assignments.assign_peer(w.db, actor, peer_email=SPARE_PEER, school_urn=A, cycle=next(w.cycles)) > 0
+
+
+REPOSITORY: dict[tuple[str, str], Callable[[World, Actor], bool]] = {
+    ("register row", "read"): _repo_register_read,
+    ("register row", "write"): _repo_register_write,
+    ("review (submitted self-review)", "read"): lambda w, a: _repo_review_read(w, a, w.submitted),
+    ("review (self-review in progress)", "read"): lambda w, a: _repo_review_read(w, a, w.in_progress),
+    ("review (self-review)", "write"): _repo_review_write,
+    ("review (start one of the school)", "write"): _repo_review_start,
+    ("answers", "read"): lambda w, a: reviews.load_answers(w.db, a, w.submitted)["role-designated"].response == "yes",
+    ("answers", "write"): _repo_answers_write,
+    ("answers", "export"): lambda w, a: _repo_export(w, a, "answers"),
+    ("scores/results", "read"): lambda w, a: len(reviews.answers_frame(w.db, a, w.submitted)) == 2,
+    ("report (results workbook)", "export"): lambda w, a: _repo_export(w, a, "results"),
+    ("uploads/merges", "write"): _repo_upload,
+    ("audit log", "read"): _repo_audit_read,
+    ("audit log", "export"): _repo_audit_export,
+    ("users", "read"): lambda w, a: EMAILS["school_A"] in [u.email for u in users.list_users(w.db, a)],
+    ("users", "write"): _repo_users_write,
+    ("peer assignment", "read"): _repo_assignment_read,
+    ("peer assignment", "write"): _repo_assignment_write,
+}
+
+
+def test_every_cell_of_the_matrix_is_tried_through_the_repositories() -> None:
+    assert set(REPOSITORY) == set(MATRIX)
+
+
+@pytest.mark.parametrize(("record", "action"), list(MATRIX), ids=[f"{r}-{a}" for r, a in MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_repository(world: World, record: str, action: str, role: str) -> None:
+    operation = REPOSITORY[(record, action)]
+    _cell("repository", record, action, role, _reached(lambda: operation(world, world.actors[role])))
+
+
+# --- through the pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    """The app under test opens the world's database (get_db is cached per process, so checked)."""
+    monkeypatch.setenv("DATABASE_URL", world.url)
+    monkeypatch.setenv("SEND_REVIEW_DEMO", "0")
+    if not world.app_opened:  # other modules leave their own database in the cache
+        st.cache_resource.clear()
+        world.app_opened = True
+    return world
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
+    """The files behind the download buttons the pages drew, by file name; calling one is clicking it."""
+    made: dict[str, Callable[[], object]] = {}
+    real = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):  # type: ignore[no-untyped-def]
+        made[file_name] = data_callable
+        return real(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    return made
+
+
+def _page(w: World, actor: Actor, path: str, **params: object) -> AppTest | None:
+    """The page as ``actor`` sees it, or None when their navigation does not offer it."""
+    at = app_as(w.db, actor).run()
+    if path not in {info.get("url_pathname") for info in at._registered_pages.values()}:
+        return None
+    return open_page(at, path, **params)
+
+
+def _shows_school_a(at: AppTest | None) -> bool:
+    return at is not None and not at.exception and any("Alder Primary" in str(t.value) for t in at.title)
+
+
+def _page_review_read(w: World, actor: Actor, review_id: int) -> bool:
+    at = _page(w, actor, "review", review=review_id, domain="role")
+    if not _shows_school_a(at):
+        return False
+    return at.radio(key=f"r:{review_id}:role-designated").value in ("yes", "no")
+
+
+def _page_review_write(w: World, actor: Actor) -> bool:
+    review_id = w.fresh_draft()
+    at = _page(w, actor, "review", review=review_id, domain="role")
+    box = [c for c in at.checkbox if c.key == f"confirm-submit-{review_id}"] if at else []
+    if box:
+        box[0].check().run()
+        at.button(key=f"submit-{review_id}").click().run()
+    return reviews.get_review(w.db, OPERATOR, review_id).status == "submitted"
+
+
+def _page_review_start(w: World, actor: Actor) -> bool:
+    before = {r.id for r in reviews.list_reviews(w.db, OPERATOR)}
+    at = _page(w, actor, "start")
+    if at is not None:
+        school = at.selectbox[0]
+        if f"Alder Primary (URN {A})" not in school.options:
+            return False
+        school.set_value(A).run()
+        at.selectbox[1].set_value(FRAMEWORK.id).run()
+        next(b for b in at.button if b.label == "Start the review").click().run()
+    else:  # a peer starts from their assignments
+        at = _page(w, actor, "assignments")
+        starts = [b for b in at.button if b.key == f"peer-start-{w.assignment}"] if at else []
+        if not starts:
+            return False
+        starts[0].click().run()
+    mine = [r for r in reviews.list_reviews(w.db, OPERATOR) if r.reviewer_id == actor.id and r.school_urn == A]
+    return _shows_school_a(at) and bool(mine) and (actor.role == "peer" or any(r.id not in before for r in mine))
+
+
+def _page_answers_write(w: World, actor: Actor) -> bool:
+    review_id = w.fresh_draft()
+    at = _page(w, actor, "review", review=review_id, domain="role")
+    radios = [r for r in at.radio if r.key == f"r:{review_id}:role-eligible"] if at else []
+    if radios:
+        radios[0].set_value("yes").run()
+    return "role-eligible" in reviews.load_answers(w.db, OPERATOR, review_id)
+
+
+def _page_upload(w: World, actor: Actor) -> bool:
+    review_id = w.fresh_draft()
+    at = _page(w, actor, "offline", review=review_id)
+    if at is not None and at.file_uploader:
+        at.file_uploader[0].set_value(("answers.xlsx", w.upload, "application/octet-stream")).run()
+        next(b for b in at.button if b.label == "Check and save the answers").click().run()
+    return "role-eligible" in reviews.load_answers(w.db, OPERATOR, review_id)
+
+
+def _page_download(w: World, actor: Actor, made: dict, kind: reviews.ExportKind) -> bool:
+    at = _page(w, actor, "results", review=w.submitted)
+    name = reviews.export_file_name(reviews.get_review(w.db, OPERATOR, w.submitted), kind)
+    if not _shows_school_a(at) or name not in made:
+        return False
+    data = made[name]()
+    exported = audit.read_log(w.db, OPERATOR, audit.AuditFilter(action="exported")).rows[0]
+    assert (exported.who, exported.review) == (actor.email, w.submitted), "a download must be audited"
+    return isinstance(data, bytes) and data[:2] == b"PK"
+
+
+def _page_results(w: World, actor: Actor) -> bool:
+    at = _page(w, actor, "results", review=w.submitted)
+    return _shows_school_a(at) and [m.label for m in at.metric][:1] == ["Overall"]
+
+
+def _page_audit_read(w: World, actor: Actor) -> bool:
+    at = _page(w, actor, "audit")
+    return at is not None and at.dataframe[0].value["School"].str.contains(A).any()
+
+
+def _page_audit_export(w: World, actor: Actor, made: dict) -> bool:
+    at = _page(w, actor, "audit")
+    names = [n for n in made if n.startswith("send-review-audit-")]
+    if at is None or not names:
+        return False
+    text = made[names[0]]().decode("utf-8-sig")
+    return f",{A}," in text
+
+
+def _page_users_read(w: World, actor: Actor) -> bool:
+    at = _page(w, actor, "users")
+    return at is not None and EMAILS["school_A"] in list(at.dataframe[0].value["Email"])
+
+
+def _page_assignment_read(w: World, actor: Actor) -> bool:
+    at = _page(w, actor, "assignments")
+    table = at.dataframe if at else []
+    return bool(table) and table[0].value["School"].str.contains(A).any()
+
+
+def _page_assignment_write(w: World, actor: Actor) -> bool:
+    at = _page(w, actor, "assignments")
+    if at is None or not any(s.label == "School" for s in at.selectbox):
+        return False
+    school = next(s for s in at.selectbox if s.label == "School")
+    if f"Alder Primary (URN {A})" not in school.options:
+        return False
+    spare = next(p for p in assignments.peer_reviewers(w.db, OPERATOR) if p.email == SPARE_PEER)
+    cycle_box = next(s for s in at.selectbox if s.label == "Review cycle")
+    cycle = [c for c in cycle_box.options if c != CYCLE][ROLES.index(_role_of(w, actor)) % 3]
+    next(s for s in at.selectbox if s.label == "Peer reviewer").set_value(spare.id)
+    school.set_value(A)
+    cycle_box.set_value(cycle)
+    next(b for b in at.button if b.label == "Assign").click().run()
+    made = assignments.list_assignments(w.db, OPERATOR, cycle=cycle)
+    return any(a.peer_email == SPARE_PEER and a.school_urn == A for a in made)
+
+
+def _role_of(w: World, actor: Actor) -> str:
+    return next(role for role, who in w.actors.items() if who == actor)
+
+
+PAGES: dict[tuple[str, str], Callable[[World, Actor, dict], bool]] = {
+    ("register row", "read"): lambda w, a, m: (
+        (at := _page(w, a, "start")) is not None and f"Alder Primary (URN {A})" in at.selectbox[0].options
+    ),
+    ("review (submitted self-review)", "read"): lambda w, a, m: _page_review_read(w, a, w.submitted),
+    ("review (self-review in progress)", "read"): lambda w, a, m: _page_review_read(w, a, w.in_progress),
+    ("review (self-review)", "write"): lambda w, a, m: _page_review_write(w, a),
+    ("review (start one of the school)", "write"): lambda w, a, m: _page_review_start(w, a),
+    ("answers", "read"): lambda w, a, m: _page_review_read(w, a, w.submitted),
+    ("answers", "write"): lambda w, a, m: _page_answers_write(w, a),
+    ("answers", "export"): lambda w, a, m: _page_download(w, a, m, "answers"),
+    ("scores/results", "read"): lambda w, a, m: _page_results(w, a),
+    ("report (results workbook)", "export"): lambda w, a, m: _page_download(w, a, m, "results"),
+    ("uploads/merges", "write"): lambda w, a, m: _page_upload(w, a),
+    ("audit log", "read"): lambda w, a, m: _page_audit_read(w, a),
+    ("audit log", "export"): _page_audit_export,
+    ("users", "read"): lambda w, a, m: _page_users_read(w, a),
+    ("peer assignment", "read"): lambda w, a, m: _page_assignment_read(w, a),
+    ("peer assignment", "write"): lambda w, a, m: _page_assignment_write(w, a),
+}
+
+
+@pytest.mark.parametrize(("record", "action"), list(PAGES), ids=[f"{r}-{a}" for r, a in PAGES])
+@pytest.mark.parametrize("role", ROLES)
+def test_page(site: World, downloads: dict, record: str, action: str, role: str) -> None:
+    operation = PAGES[(record, action)]
+    _cell("pages", record, action, role, _reached(lambda: operation(site, site.actors[role], downloads)))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_navigation_offers_exactly_the_pages_the_policy_allows(site: World, role: str) -> None:
+    actor = site.actors[role]
+    at = app_as(site.db, actor).run()
+    offered = {info.get("url_pathname") for info in at._registered_pages.values()}
+    assert ("audit" in offered) == audit.may_read_log(actor), f"{role}: the audit log page"
+    assert ("users" in offered) == access.allowed(actor, "read", ACCOUNTS), f"{role}: the users page"
+    assert ("start" in offered) == (actor.role != "peer"), f"{role}: peers start reviews only from their assignments"
+    assert "assignments" in offered, f"{role}: everyone sees the peer reviews that concern them"
+
+
+# --- through the CLI, with --as ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def command_line(world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path):
+    """Run cli.py in-process as a role: (exit status, standard output)."""
+    monkeypatch.setenv("DATABASE_URL", world.url)
+
+    def run(role: str, *argv: str) -> tuple[int, str]:
+        status = cli.main(["--as", EMAILS[role], *argv])
+        return status, capsys.readouterr().out
+
+    run.tmp = tmp_path  # type: ignore[attr-defined]
+    return run
+
+
+def _cli_export(w: World, run, role: str, *extra: str) -> bool:  # type: ignore[no-untyped-def]
+    out = run.tmp / f"{role}.xlsx"
+    status, _ = run(role, "review-export", str(w.submitted), "-o", str(out), *extra)
+    return status == 0 and out.read_bytes()[:2] == b"PK"
+
+
+def _cli_audit_export(w: World, run, role: str) -> bool:  # type: ignore[no-untyped-def]
+    out = run.tmp / f"{role}.csv"
+    status, _ = run(role, "audit", "--csv", str(out))
+    return status == 0 and f",{A}," in out.read_bytes().decode("utf-8-sig")
+
+
+def _cli_reviews(run, role: str, review_id: int) -> bool:  # type: ignore[no-untyped-def]
+    status, out = run(role, "reviews", "--json")
+    return status == 0 and review_id in [r["id"] for r in json.loads(out)]
+
+
+COMMANDS: dict[tuple[str, str], Callable] = {
+    ("register row", "read"): lambda w, run, role: (
+        (r := run(role, "schools", "--json"))[0] == 0 and A in [s["urn"] for s in json.loads(r[1])]
+    ),
+    ("review (submitted self-review)", "read"): lambda w, run, role: _cli_reviews(run, role, w.submitted),
+    ("review (self-review in progress)", "read"): lambda w, run, role: _cli_reviews(run, role, w.in_progress),
+    ("answers", "export"): lambda w, run, role: _cli_export(w, run, role, "--answers"),
+    ("report (results workbook)", "export"): lambda w, run, role: _cli_export(w, run, role),
+    ("audit log", "read"): lambda w, run, role: (r := run(role, "audit"))[0] == 0 and f"  {A}  " in r[1],
+    ("audit log", "export"): _cli_audit_export,
+    ("peer assignment", "read"): lambda w, run, role: (
+        (r := run(role, "assignments"))[0] == 0 and f"{w.assignment}  {CYCLE}  {A}" in r[1]
+    ),
+    ("peer assignment", "write"): lambda w, run, role: run(role, "assign-peer", SPARE_PEER, A, next(w.cycles))[0] == 0,
+}
+
+
+@pytest.mark.parametrize(("record", "action"), list(COMMANDS), ids=[f"{r}-{a}" for r, a in COMMANDS])
+@pytest.mark.parametrize("role", ROLES)
+def test_command(world: World, command_line, record: str, action: str, role: str) -> None:  # type: ignore[no-untyped-def]
+    operation = COMMANDS[(record, action)]
+    _cell("cli --as", record, action, role, _reached(lambda: operation(world, command_line, role)))
+
+
+def test_a_refused_command_exits_3_and_writes_nothing(world: World, command_line) -> None:  # type: ignore[no-untyped-def]
+    out = command_line.tmp / "theirs.xlsx"
+    status, _ = command_line("school_B", "review-export", str(world.submitted), "-o", str(out))
+    assert status == cli.NOT_ALLOWED
+    assert not out.exists()
+
+
+def test_without_as_the_cli_acts_as_the_operator_and_says_so_in_the_audit_log(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", world.url)
+    assert cli.main(["review-export", str(world.submitted), "-o", str(tmp_path / "r.xlsx")]) == 0
+    newest = audit.read_log(world.db, OPERATOR, audit.AuditFilter(action="exported")).rows[0]
+    assert (newest.who, newest.review, newest.detail) == ("operator", world.submitted, "results workbook")
+
+
+def test_an_unknown_as_user_is_refused(world: World, command_line) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["--as", "nobody@nowhere.example", "reviews"]) == cli.NOT_ALLOWED
+
+
+def test_invalid_assignment_input_is_reported_not_refused(world: World) -> None:
+    with pytest.raises(InvalidInput):
+        assignments.assign_peer(world.db, OPERATOR, peer_email=EMAILS["school_A"], school_urn=A, cycle="2025-26")
