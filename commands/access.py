@@ -12,8 +12,7 @@ from datetime import date
 from commands import acting, command, database, write_output
 from data import assignments, audit, reviews
 from exports.cells import csv_bytes
-from exports.response_workbook import write_response_template
-from exports.results_workbook import results_workbook
+from exports.review_export import review_workbook
 
 
 @command("reviews", "list the reviews you can see", lambda p: p.add_argument("--json", action="store_true"))
@@ -41,22 +40,8 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 def review_export(args: argparse.Namespace) -> int:
     db = database()
     bundle = reviews.export_bundle(db, acting(args, db), args.review, "answers" if args.answers else "results")
-    write_output(args.output, workbook(bundle))
+    write_output(args.output, review_workbook(bundle))
     return 0
-
-
-def workbook(bundle: reviews.ExportBundle) -> bytes:
-    """The file for an export bundle (the page builds the same two)."""
-    if bundle.kind == "answers":
-        r = bundle.review
-        return write_response_template(
-            bundle.framework,
-            phase=r.phase,
-            resourced_provision=r.resourced_provision,
-            meta=bundle.meta,
-            answers=bundle.answer_map,
-        )
-    return results_workbook(bundle.framework, bundle.score, bundle.contributions, bundle.answers, bundle.about)
 
 
 def _audit_arguments(parser: argparse.ArgumentParser) -> None:

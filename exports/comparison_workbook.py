@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from openpyxl import Workbook
 
-from exports.cells import workbook_bytes, write_table
+from exports.cells import safe_cell, workbook_bytes, write_table
 
 WITHHELD = "not shown"
 
@@ -50,9 +50,11 @@ def comparison_workbook(comparison: Mapping) -> bytes:
         ws = wb.create_sheet("senco_time")
         _measures(ws, senco["measures"], "measure", "value")
         ws.append([])
-        ws.append([f"Published figures: {senco['survey_label']}. Reference points, not targets. {senco['note']}"])
+        ws.append(
+            [safe_cell(f"Published figures: {senco['survey_label']}. Reference points, not targets. {senco['note']}")]
+        )
         for figure in senco["survey_figures"]:
-            ws.append([f"{figure['year']}: {figure['finding']} Source: {figure['source']}."])
+            ws.append([safe_cell(f"{figure['year']}: {figure['finding']} Source: {figure['source']}.")])
     write_table(
         wb.create_sheet("trend"),
         ["cycle", "domain", "this school %", "peer median %", "peers with a result"],

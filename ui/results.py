@@ -9,8 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 from data import frameworks, reviews
 from data.access import Actor
 from data.db import Database
-from exports.response_workbook import write_response_template
-from exports.results_workbook import results_workbook
+from exports.review_export import review_workbook
 from framework.models import Framework
 from scoring import ReviewScore, criterion_contributions, priorities, score_review, strengths, unanswered
 from ui import nav
@@ -133,18 +132,8 @@ def download(
 
 
 def export_file(db: Database, actor: Actor, review_id: int, kind: reviews.ExportKind) -> bytes:
-    """The workbook for one export (commands/access.py makes the same two for the CLI)."""
-    bundle = reviews.export_bundle(db, actor, review_id, kind)
-    if kind == "answers":
-        r = bundle.review
-        return write_response_template(
-            bundle.framework,
-            phase=r.phase,
-            resourced_provision=r.resourced_provision,
-            meta=bundle.meta,
-            answers=bundle.answer_map,
-        )
-    return results_workbook(bundle.framework, bundle.score, bundle.contributions, bundle.answers, bundle.about)
+    """Checked and audited in data/, written by exports/ (the CLI's review-export does the same)."""
+    return review_workbook(reviews.export_bundle(db, actor, review_id, kind))
 
 
 def _domain_table(framework: Framework, score: ReviewScore) -> pd.DataFrame:
