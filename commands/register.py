@@ -13,10 +13,9 @@ from pathlib import Path
 from commands import acting, command
 from data.comparison import Comparison, compare_school
 from data.db import Database
-from data.register_import import merge_register, read_gias_csv, read_sen_csv
+from data.register_import import read_register
 from data.schools import list_schools, upsert_schools
 from data.setup import open_database
-from framework.problems import InvalidInput, Problem
 
 
 @command(
@@ -45,21 +44,10 @@ def _import_arguments(parser: argparse.ArgumentParser) -> None:
 @command("import-register", "add or update schools from the GIAS and DfE SEN files (all or nothing)", _import_arguments)
 def import_register(args: argparse.Namespace) -> int:
     """Both files are read and checked before anything is stored; every problem in either is reported."""
-    problems: list[Problem] = []
-    gias = sen = None
-    try:
-        gias = read_gias_csv(Path(args.gias).read_bytes(), source=Path(args.gias).name)
-    except InvalidInput as exc:
-        problems += [Problem(f"{Path(args.gias).name} {p.place}".strip(), p.message) for p in exc.problems]
-    if args.sen:
-        try:
-            sen = read_sen_csv(Path(args.sen).read_bytes(), source=Path(args.sen).name)
-        except InvalidInput as exc:
-            problems += [Problem(f"{Path(args.sen).name} {p.place}".strip(), p.message) for p in exc.problems]
-    if problems or gias is None:
-        raise InvalidInput(problems)
+    sen = (Path(args.sen).name, Path(args.sen).read_bytes()) if args.sen else None
+    register = read_register((Path(args.gias).name, Path(args.gias).read_bytes()), sen)
     db = _database()
-    stored = upsert_schools(db, acting(args, db), merge_register(gias, sen))
+    stored = upsert_schools(db, acting(args, db), register)
     print(f"stored {stored} schools from {Path(args.gias).name}" + (f" and {Path(args.sen).name}" if args.sen else ""))
     return 0
 

@@ -312,3 +312,21 @@ def merge_register(gias: pd.DataFrame, sen: pd.DataFrame | None = None) -> pd.Da
     merged["resourced_provision"] = flag & (merged["type"] != "special")
     merged = merged.astype({"sen_support_pct": float, "ehcp_pct": float})
     return merged.sort_values("urn", kind="stable").reset_index(drop=True)[REGISTER_COLUMNS]
+
+
+def read_register(gias: tuple[str, bytes], sen: tuple[str, bytes] | None = None) -> pd.DataFrame:
+    """Both files (name, bytes) read and checked before anything is stored: every problem in either,
+    each placed as ``file, line N, column X``; the page and the CLI both import through here."""
+    problems: list[Problem] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for key, upload, read in (("gias", gias, read_gias_csv), ("sen", sen, read_sen_csv)):
+        if upload is None:
+            continue
+        name, data = upload
+        try:
+            frames[key] = read(data, source=name)
+        except InvalidInput as exc:
+            problems += [Problem(f"{name}, {p.place}", p.message) for p in exc.problems]
+    if problems:
+        raise InvalidInput(problems)
+    return merge_register(frames["gias"], frames.get("sen"))

@@ -134,9 +134,9 @@ def test_import_register_reports_every_problem_in_both_files_and_stores_nothing(
     status, out, err = run(capsys, "import-register", str(gias), "--sen", str(sen))
     assert (status, out) == (2, "")
     assert err.splitlines() == [
-        'gias.csv line 2, column URN: "30001" is not a URN (6 digits)',
-        'gias.csv line 3, column NumberOfPupils: "lots" is not a number',
-        "sen.csv line 2, column EHC plan: SEN support (9) plus EHC plan (4) is more than the total pupils (10)",
+        'gias.csv, line 2, column URN: "30001" is not a URN (6 digits)',
+        'gias.csv, line 3, column NumberOfPupils: "lots" is not a number',
+        "sen.csv, line 2, column EHC plan: SEN support (9) plus EHC plan (4) is more than the total pupils (10)",
     ]
     assert not [s for s in list_schools(site, OPERATOR) if s.la == "East"]
 

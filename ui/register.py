@@ -13,7 +13,7 @@ import streamlit as st
 from data import groups
 from data.access import Actor, NotAllowed
 from data.db import Database
-from data.register_import import SCHOOL_TYPES, URN_PATTERN, merge_register, read_gias_csv, read_sen_csv
+from data.register_import import SCHOOL_TYPES, URN_PATTERN, read_register
 from data.schools import School, list_schools, upsert_schools
 from framework.models import PHASE_LABELS, PHASES
 from framework.problems import InvalidInput, Problem
@@ -94,15 +94,14 @@ def _import(db: Database, actor: Actor) -> None:
         return
     outcome = ""
     with st.status("Checking the files…", expanded=True) as status:
-        problems: list[Problem] = []
-        frames = []
-        for upload, read in ((gias, read_gias_csv), (sen, read_sen_csv)):
-            if upload is not None:
-                status.write(f"Reading {upload.name}…")
-                try:
-                    frames.append(read(upload.getvalue(), source=upload.name))
-                except InvalidInput as exc:
-                    problems += [Problem(f"{upload.name}, {p.place}", p.message) for p in exc.problems]
+        try:
+            status.write("Reading and checking the files, then joining them on URN…")
+            merged = read_register(
+                (gias.name, gias.getvalue()), (sen.name, sen.getvalue()) if sen is not None else None
+            )
+            problems: list[Problem] = []
+        except InvalidInput as exc:
+            problems = exc.problems
         if problems:
             status.update(label="Nothing was stored: the files have problems", state="error", expanded=False)
             outcome = (
@@ -110,8 +109,6 @@ def _import(db: Database, actor: Actor) -> None:
                 + "\n".join(f"- {p}" for p in problems)
             )
         else:
-            status.write("Joining the two files on URN…")
-            merged = merge_register(frames[0], frames[1] if len(frames) > 1 else None)
             status.write(f"Storing {len(merged)} schools…")
             try:
                 stored = upsert_schools(db, actor, merged)
