@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 import streamlit as st
@@ -17,6 +16,7 @@ from data.db import Database
 from data.schools import upsert_schools
 from data.setup import open_database
 from data.tables import sessions as sessions_table
+from tests.support.pages import register
 from ui import auth
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -68,21 +68,7 @@ def sign_in(at: AppTest, email: str, password: str) -> AppTest:
 
 
 def with_school(db: Database) -> None:
-    register = pd.DataFrame(
-        {
-            "urn": ["900001"],
-            "name": ["Alder Primary"],
-            "la": ["North"],
-            "phase": ["primary"],
-            "type": [""],
-            "pupils": [200],
-            "fsm_pct": [20.0],
-            "sen_support_pct": [12.0],
-            "ehcp_pct": [2.0],
-            "resourced_provision": [False],
-        }
-    )
-    upsert_schools(db, OPERATOR, register)
+    upsert_schools(db, OPERATOR, register([("900001", "Alder Primary", "North", "primary")]))
 
 
 def make_admin(db: Database) -> Actor:

@@ -34,6 +34,7 @@ from framework.models import ReviewContext
 from framework.problems import InvalidInput
 from scoring import criterion_contributions, score_review
 from tests.support import REPO_ROOT
+from tests.support.pages import register
 
 CONFIG = REPO_ROOT / ".streamlit" / "config.toml"
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what Excel, LibreOffice and Sheets run as a formula
@@ -338,20 +339,7 @@ def test_signing_in_through_the_app_logs_no_password(
 
 
 def _one_school() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "urn": ["900001"],
-            "name": ["Alder Primary"],
-            "la": ["North"],
-            "phase": ["primary"],
-            "type": [""],
-            "pupils": [200],
-            "fsm_pct": [20.0],
-            "sen_support_pct": [12.0],
-            "ehcp_pct": [2.0],
-            "resourced_provision": [False],
-        }
-    )
+    return register([("900001", "Alder Primary", "North", "primary")])
 
 
 def test_a_database_handle_never_shows_its_password() -> None:

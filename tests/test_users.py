@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -19,6 +18,7 @@ from data.tables import audit_log
 from data.tables import sessions as sessions_table
 from data.tables import users as users_table
 from framework.problems import InvalidInput
+from tests.support.pages import register
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ADMIN_PASSWORD = "correct horse battery"
@@ -27,21 +27,7 @@ ADMIN_PASSWORD = "correct horse battery"
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     database = open_database(database_url)
-    register = pd.DataFrame(
-        {
-            "urn": ["900001"],
-            "name": ["Alder Primary"],
-            "la": ["North"],
-            "phase": ["primary"],
-            "type": [""],
-            "pupils": [200],
-            "fsm_pct": [20.0],
-            "sen_support_pct": [12.0],
-            "ehcp_pct": [2.0],
-            "resourced_provision": [False],
-        }
-    )
-    upsert_schools(database, OPERATOR, register)
+    upsert_schools(database, OPERATOR, register([("900001", "Alder Primary", "North", "primary")]))
     yield database
     database.dispose()
 
