@@ -22,16 +22,7 @@ def ensure_builtin(db: Database) -> None:
     if missing:
         with db.write() as conn:
             for fw in missing:
-                conn.execute(
-                    sa.insert(frameworks).values(
-                        id=fw.id,
-                        version=fw.version,
-                        title=fw.title,
-                        definition=framework_to_dict(fw),
-                        builtin=True,
-                        created_at=now(),
-                    )
-                )
+                conn.execute(sa.insert(frameworks).values(**_row(fw, builtin=True)))
 
 
 def store_framework(db: Database, actor: Actor, framework: Framework) -> None:
@@ -45,19 +36,20 @@ def store_framework(db: Database, actor: Actor, framework: Framework) -> None:
                 f'framework "{framework.id}" version {framework.version} is already stored; '
                 "give the new one a new version"
             )
-        conn.execute(
-            sa.insert(frameworks).values(
-                id=framework.id,
-                version=framework.version,
-                title=framework.title,
-                definition=framework_to_dict(framework),
-                builtin=False,
-                la=actor.la,
-                created_at=now(),
-                created_by=actor.id,
-            )
-        )
+        conn.execute(sa.insert(frameworks).values(**_row(framework, builtin=False), la=actor.la, created_by=actor.id))
         record(conn, actor, "framework_added", detail=f"{framework.id} {framework.version}")
+
+
+def _row(framework: Framework, *, builtin: bool) -> dict[str, object]:
+    """A framework as a stored row: the definition is the same plain form the YAML library uses."""
+    return {
+        "id": framework.id,
+        "version": framework.version,
+        "title": framework.title,
+        "definition": framework_to_dict(framework),
+        "builtin": builtin,
+        "created_at": now(),
+    }
 
 
 def list_frameworks(db: Database) -> list[Framework]:
