@@ -12,19 +12,16 @@ from data import frameworks, reviews
 from exports.response_workbook import read_response_workbook
 from framework.problems import InvalidInput
 from ui import nav
-from ui.auth import require_actor
-from ui.context import friendly_errors, get_db, query_int
+from ui.context import friendly_errors
 from ui.results import download
-from ui.review_picker import pick_review
+from ui.review_picker import requested_review
 
 
 def render() -> None:
-    actor = require_actor()
-    db = get_db()
-    review_id = query_int("review")
-    if review_id is None:
-        pick_review(db, actor, target="offline", title="Work offline in Excel", status="draft")
+    opened = requested_review(target="offline", title="Work offline in Excel", status="draft")
+    if opened is None:
         return
+    db, actor, review_id = opened
     with friendly_errors():
         review = reviews.get_review(db, actor, review_id)
         framework = frameworks.get_framework(db, review.framework_id, review.framework_version)

@@ -17,21 +17,18 @@ from data.db import Database
 from framework.models import Criterion, Domain, Framework, applicable_criteria
 from framework.responses import read_response
 from ui import nav
-from ui.auth import require_actor
-from ui.context import friendly_errors, get_db, query_int
+from ui.context import friendly_errors
 from ui.labels import ROLE_WORDS
-from ui.review_picker import pick_review
+from ui.review_picker import requested_review
 
 NA = "N/A"
 
 
 def render() -> None:
-    actor = require_actor()
-    db = get_db()
-    review_id = query_int("review")
-    if review_id is None:
-        pick_review(db, actor, target="review", title="Answer questions", status="draft")
+    opened = requested_review(target="review", title="Answer questions", status="draft")
+    if opened is None:
         return
+    db, actor, review_id = opened
     with friendly_errors():
         review = reviews.get_review(db, actor, review_id)
         framework = frameworks.get_framework(db, review.framework_id, review.framework_version)

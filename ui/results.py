@@ -13,20 +13,17 @@ from exports.review_export import review_workbook
 from framework.models import Framework
 from scoring import ReviewScore, criterion_contributions, priorities, score_review, strengths, unanswered
 from ui import nav
-from ui.auth import require_actor
 from ui.charts import domain_chart, domain_chart_summary
-from ui.context import friendly_errors, get_db, query_int
+from ui.context import friendly_errors
 from ui.labels import COMPLIANCE_ICONS, COMPLIANCE_WORDS, ROLE_WORDS, STATUS_WORDS
-from ui.review_picker import pick_review
+from ui.review_picker import requested_review
 
 
 def render() -> None:
-    actor = require_actor()
-    db = get_db()
-    review_id = query_int("review")
-    if review_id is None:
-        pick_review(db, actor, target="results", title="Results")
+    opened = requested_review(target="results", title="Results")
+    if opened is None:
         return
+    db, actor, review_id = opened
     with friendly_errors():
         review = reviews.get_review(db, actor, review_id)
         framework = frameworks.get_framework(db, review.framework_id, review.framework_version)

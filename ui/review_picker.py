@@ -8,6 +8,8 @@ from data import reviews
 from data.access import Actor
 from data.db import Database
 from ui import nav
+from ui.auth import require_actor
+from ui.context import get_db, query_int
 from ui.labels import STATUS_WORDS
 
 
@@ -26,3 +28,14 @@ def pick_review(db: Database, actor: Actor, *, target: str, title: str, status: 
         )
     if len(items) > 50:
         st.caption(f"Showing the 50 most recently changed of {len(items)} reviews.")
+
+
+def requested_review(*, target: str, title: str, status: str | None = None) -> tuple[Database, Actor, int] | None:
+    """The database, the user and the ``?review=ID`` of a review page; without an id, show the picker."""
+    actor = require_actor()
+    db = get_db()
+    review_id = query_int("review")
+    if review_id is None:
+        pick_review(db, actor, target=target, title=title, status=status)
+        return None
+    return db, actor, review_id
