@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from data.access import Actor
 from data.audit import now, record
@@ -17,12 +18,16 @@ from framework.models import Framework
 def ensure_builtin(db: Database) -> None:
     """Store each built-in framework version once; later versions are added beside older ones."""
     with db.read() as conn:
-        have = {tuple(row) for row in conn.execute(sa.select(frameworks.c.id, frameworks.c.version))}
-    missing = [fw for fw in builtin_frameworks() if (fw.id, fw.version) not in have]
-    if missing:
-        with db.write() as conn:
-            for fw in missing:
-                conn.execute(sa.insert(frameworks).values(**_row(fw, builtin=True)))
+        if not _missing(conn):
+            return
+    with db.write() as conn:
+        for fw in _missing(conn):  # asked again under the write lock: another process may have stored them
+            conn.execute(sa.insert(frameworks).values(**_row(fw, builtin=True)))
+
+
+def _missing(conn: Connection) -> list[Framework]:
+    have = {tuple(row) for row in conn.execute(sa.select(frameworks.c.id, frameworks.c.version))}
+    return [fw for fw in builtin_frameworks() if (fw.id, fw.version) not in have]
 
 
 def store_framework(db: Database, actor: Actor, framework: Framework) -> None:

@@ -2,23 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from data import frameworks, schema
 from data.db import Database
 from data.tables import reviews, schools
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: one app process per SQLite file there
+    fcntl = None  # type: ignore[assignment]
+
+# A PostgreSQL session lock, other than the migration's own, so that start-up steps run one process at a time.
+STARTUP_LOCK_KEY = 0x73656E645F737475  # "send_stu"
+
 
 def open_database(url: str | None = None, *, demo_on_empty: bool = False, seed: int = 7) -> Database:
-    """Migrate, store built-in frameworks, and on a brand-new database optionally load the demo LA."""
-    db = Database(url)
-    schema.upgrade(db)
-    frameworks.ensure_builtin(db)
-    if demo_on_empty and is_empty(db):
-        from data.demo_load import load_demo
+    """Migrate, store built-in frameworks, and on a brand-new database optionally load the demo LA.
 
-        load_demo(db, seed=seed)
+    Several app processes may start at once on one database; they take these steps one after another, so
+    the later ones find the work done (and a new database gets the demo once, not once per process).
+    """
+    db = Database(url)
+    with _one_process_at_a_time(db):
+        schema.upgrade(db)
+        frameworks.ensure_builtin(db)
+        if demo_on_empty and is_empty(db):
+            from data.demo_load import load_demo
+
+            load_demo(db, seed=seed)
     return db
+
+
+@contextmanager
+def _one_process_at_a_time(db: Database) -> Iterator[None]:
+    """PostgreSQL: an advisory lock held by its own connection; SQLite: a lock file beside the database."""
+    if not db.is_sqlite:
+        with db.engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+        return
+    path = db.engine.url.database
+    if fcntl is None or not path or path == ":memory:":
+        yield
+        return
+    with Path(f"{path}-startup.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def is_empty(db: Database) -> bool:
