@@ -313,6 +313,17 @@ def authenticate(db: Database, email: str, password: str, *, now: datetime | Non
     return actor
 
 
+def record_sso_sign_in(db: Database, actor: Actor, *, now: datetime | None = None) -> None:
+    """A sign-in through the organisation: stamp last_login as a password sign-in does, and audit it.
+
+    Failed-password counts and locks are left alone: they guard the password, which SSO did not use.
+    """
+    at = now or audit.now()
+    with db.write() as conn:
+        conn.execute(sa.update(users).where(users.c.id == actor.id).values(last_login=at))
+        audit.record(conn, actor, "sign_in", detail="single sign-on", at=at)
+
+
 def actor_from_row(row: Row) -> Actor:
     return Actor(id=row.id, email=row.email, role=row.role, name=row.name, school_urn=row.school_urn, la=row.la)
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import audit, users
 from data.access import OPERATOR
-from tests.support.pages import APP, add_user, prepared_site, texts
+from tests.support.pages import APP, PASSWORD, add_user, prepared_site, texts
 from ui import auth
 
 AUTH_SECRETS = {
@@ -38,16 +38,24 @@ def identity(email: str, *, issued: float | None = None, **claims: object) -> di
     return {"is_logged_in": True, "email": email, "iat": int(issued or time.time()), "sub": "abc123", **claims}
 
 
+def _last_login(db, user_id: int) -> datetime | None:
+    admin = users.authenticate(db, "admin@la.example", PASSWORD)
+    return next(u.last_login for u in users.list_users(db, admin) if u.id == user_id)
+
+
 def _failures(db) -> list[tuple[str, str]]:
     return [(r.who, r.detail) for r in audit.read_log(db, OPERATOR, audit.AuditFilter(action="sign_in_failed")).rows]
 
 
 def test_a_known_email_maps_to_the_account_whatever_its_case_and_the_role_comes_from_the_record(site):
     db, senco = site
+    before = audit.now()
     actor = auth.organisation_actor(db, identity("SENCO@Alder.Example", role="admin", groups=["admins"]))
     assert (actor.id, actor.role, actor.school_urn) == (senco.id, "school", "900001")
     newest = audit.read_log(db, OPERATOR, audit.AuditFilter(action="sign_in")).rows[0]
     assert (newest.who, newest.detail) == ("senco@alder.example", "single sign-on")
+    last_login = _last_login(db, senco.id)
+    assert last_login is not None and last_login >= before  # stamped as a password sign-in stamps it
 
 
 def test_an_unknown_email_is_refused_clearly_and_audited(site):
@@ -126,8 +134,12 @@ def test_a_broken_set_up_says_so_and_keeps_the_password_route(site, monkeypatch)
 
 
 def test_a_fresh_organisation_identity_signs_in_with_the_accounts_role(site):
+    db, senco = site
+    before = audit.now()
     at = _app(user=identity("senco@alder.example")).run()
     assert not at.exception
+    last_login = _last_login(db, senco.id)
+    assert last_login is not None and last_login >= before
     assert [m.value for m in at.sidebar.markdown][:1] == ["**senco**"]
     pages = {info.get("url_pathname") for info in at._registered_pages.values()}
     assert "audit" not in pages and "users" not in pages and "start" in pages  # a school user's navigation

@@ -217,7 +217,7 @@ def organisation_actor(db: Database, identity: Mapping[str, object]) -> Actor:
             f"You signed in to your organisation as {email}, but there is no active SEND Review account with "
             "that email address. Ask your administrator to invite you with this address."
         )
-    audit.log_event(db, actor, "sign_in", detail="single sign-on")
+    users.record_sso_sign_in(db, actor)
     return actor
 
 
