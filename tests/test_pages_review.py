@@ -152,6 +152,36 @@ def test_reopening_needs_a_reason_and_is_recorded(site):
     assert list(reviews.reopen_history(db, senco, rid)["detail"])[-1] == "Head asked for more evidence"
 
 
+def test_only_those_who_may_change_a_submitted_review_are_offered_to_reopen_it(site):
+    """reopen_review refuses a read-only reader, so the page does not offer them the box."""
+    db, senco = site
+    own = _review(db, senco)
+    reviews.submit_review(db, senco, own)
+    advisor = add_user(db, "advisor@north.example", "la", la="North")
+    las = reviews.start_review(
+        db,
+        advisor,
+        school_urn="900001",
+        framework=FRAMEWORK,
+        cycle="2025/26",
+        phase="primary",
+        resourced_provision=False,
+    )
+    reviews.submit_review(db, advisor, las)
+
+    at = open_page(app_as(db, senco), "results", review=own)
+    assert f"reopen-{own}" in [b.key for b in at.button]
+
+    at = open_page(app_as(db, senco), "results", review=las)  # the school reads the LA's review of it, no more
+    assert not at.exception and at.title[0].value == "Results: Alder Primary"
+    assert f"reopen-{las}" not in [b.key for b in at.button]
+    assert not at.text_input and "Reopen" not in [h.value for h in at.subheader]
+    assert "Submission history" in [h.value for h in at.subheader]  # who submitted it and when is still shown
+
+    at = open_page(app_as(db, advisor), "results", review=las)
+    assert f"reopen-{las}" in [b.key for b in at.button]
+
+
 def _filled_workbook(rid: int, answers: dict[str, str]) -> bytes:
     data = write_response_template(FRAMEWORK, phase="primary", meta={"school_urn": "900001"})
     book = openpyxl.load_workbook(io.BytesIO(data))

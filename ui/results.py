@@ -170,14 +170,19 @@ def _strengths_and_priorities(framework: Framework, contributions: pd.DataFrame)
 
 
 def _submission_controls(db: Database, actor: Actor, review: reviews.Review) -> None:
+    """Reopening only for those who may write the review (what reopen_review checks); its history for every reader."""
     if not review.locked:
         return
-    st.subheader("Reopen", anchor=False)
-    st.markdown("Reopening unlocks the answers. It is recorded with your name, the time and your reason.")
-    reason = st.text_input("Why does this review need to be reopened?", key=f"reopen-reason-{review.id}")
-    if st.button("Reopen the review", disabled=not reason.strip(), key=f"reopen-{review.id}"):
-        reviews.reopen_review(db, actor, review.id, reason)
-        nav.go("review", review=review.id)
+    may_reopen = reviews.may(db, actor, review, "write")
+    if may_reopen:
+        st.subheader("Reopen", anchor=False)
+        st.markdown("Reopening unlocks the answers. It is recorded with your name, the time and your reason.")
+        reason = st.text_input("Why does this review need to be reopened?", key=f"reopen-reason-{review.id}")
+        if st.button("Reopen the review", disabled=not reason.strip(), key=f"reopen-{review.id}"):
+            reviews.reopen_review(db, actor, review.id, reason)
+            nav.go("review", review=review.id)
     history = reviews.reopen_history(db, actor, review.id)
     if not history.empty:
+        if not may_reopen:
+            st.subheader("Submission history", anchor=False)
         st.dataframe(history, hide_index=True)
