@@ -10,9 +10,11 @@ import json
 from datetime import date
 
 from commands import acting, command, database, write_output
-from data import assignments, audit, reviews
+from data import assignments, audit, consent, reviews
+from data.access import NotFound
 from exports.cells import csv_bytes
 from exports.review_export import review_workbook
+from framework.problems import InvalidInput, Problem
 
 
 @command("reviews", "list the reviews you can see", lambda p: p.add_argument("--json", action="store_true"))
@@ -104,4 +106,35 @@ def list_assignments(args: argparse.Namespace) -> int:
     db = database()
     for a in assignments.list_assignments(db, acting(args, db), cycle=args.cycle):
         print(f"{a.id}  {a.cycle}  {a.school_urn}  {a.peer_email}  {a.state}  {a.school_name}")
+    return 0
+
+
+def _sharing_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("school", metavar="URN", nargs="?", help="one school (default: every school you may see)")
+    change = parser.add_mutually_exclusive_group()
+    change.add_argument("--give", choices=list(consent.SCOPES), help="give this consent (la or peers)")
+    change.add_argument("--withdraw", choices=list(consent.SCOPES), help="withdraw this consent")
+    parser.add_argument("--reason", default="", help="why, for the audit log")
+    parser.add_argument("--json", action="store_true")
+
+
+@command("sharing", "show what schools share with their LA and peer reviewers, or change it", _sharing_arguments)
+def sharing(args: argparse.Namespace) -> int:
+    db = database()
+    actor = acting(args, db)
+    scope = args.give or args.withdraw
+    if scope:
+        if not args.school:
+            raise InvalidInput([Problem("URN", "name the school whose consent changes")])
+        changed = consent.set_consent(db, actor, args.school, scope, give=bool(args.give), reason=args.reason)
+        print(("Changed: " if changed else "Already so, nothing written: ") + f"{args.school} {scope}")
+    listed = consent.list_sharing(db, actor, urns=[args.school] if args.school else None)
+    if args.school and not listed:
+        raise NotFound(f"There is no school with URN {args.school} whose sharing you can see.")
+    rows = [{"urn": s.urn, "school": s.name, **{scope: s.shares(scope) for scope in consent.SCOPES}} for s in listed]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    for r in rows if not args.json else []:
+        given = ", ".join(f"{scope} {'yes' if r[scope] else 'no'}" for scope in consent.SCOPES)
+        print(f"{r['urn']}  {given}  {r['school']}")
     return 0

@@ -5,15 +5,25 @@ no for a record, plus SQL filter forms of the same rules for listings (``visible
 
     >>> allowed(actor, "read", review.ref, assigned=holds_assignment(conn, actor, urn, cycle))
 
+Judgements about a school are the school's: they go further only by its consent. A school gives
+(and withdraws) two consents, recorded in ``consents`` and carried on its ``SchoolRef``:
+``"la"`` lets its LA's advisors read and export its reviews by name; ``"peers"`` lets the peer
+reviewers assigned to it read its submitted self-review. Without them its results still count,
+anonymised, in other schools' comparisons (groups under 5 are never shown).
+
 The rules, by the kind of record:
 
-- a school's register row: admins; LA users for their LA (read, write, export); school users
-  read their own school's row. Peers read no register row, so they see every school anonymised.
-- a review (and its answers, results and exports): admins; LA users read and export every
-  review in their LA and write their own LA reviews; school users read their school's
-  self-reviews and any submitted review of their school, and write its self-reviews. A peer
-  holding a *live* assignment to the school for the review's cycle reads the school's submitted
-  self-reviews, and reads, writes and exports their own peer review; nothing else.
+- a school's register row (public facts: name, phase, size): admins; LA users for their LA
+  (read, write, export); school users read their own school's row. Peers read no register row,
+  so they see every school anonymised.
+- a review (and its answers, results and exports): admins; school users read their school's
+  self-reviews and any submitted review of their school, and write its self-reviews. LA users
+  read and export every review of a school in their LA that shares with the LA, and read, write
+  and export their own LA reviews. A peer holding a *live* assignment to the school for the
+  review's cycle reads, writes and exports their own peer review, and reads the school's
+  submitted self-reviews when the school shares with its peer reviewers; nothing else.
+- a school's consents: its own users and admins read and change them; LA users read those of
+  their LA's schools.
 - a peer assignment: admins, and LA users for schools in their LA, make and withdraw them; the
   peer and the school's own users read them.
 - audit rows: admins read and export all; LA users those of their LA. Nobody edits them.
@@ -36,12 +46,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from data.tables import peer_assignments, reviews, schools
+from data.tables import consents, peer_assignments, reviews, schools
 
 Role = Literal["school", "peer", "la", "admin"]
 Action = Literal["read", "write", "export"]
 ROLES: tuple[str, ...] = ("school", "peer", "la", "admin")
 ENGLAND = ZoneInfo("Europe/London")
+SHARE_WITH_LA = "la"
+SHARE_WITH_PEERS = "peers"
 
 
 @dataclass(frozen=True)
@@ -73,10 +85,11 @@ class NotFound(Exception):
 
 @dataclass(frozen=True)
 class SchoolRef:
-    """A school's register row (and the school every other record belongs to)."""
+    """A school's register row (and the school every other record belongs to), with what it shares."""
 
     urn: str
     la: str
+    shares: frozenset[str] = frozenset()  # the consents given: SHARE_WITH_LA, SHARE_WITH_PEERS
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,13 @@ class AssignmentRef:
 
 
 @dataclass(frozen=True)
+class ConsentRef:
+    """A school's consents to share its reviews."""
+
+    school: SchoolRef
+
+
+@dataclass(frozen=True)
 class AuditRef:
     """Audit rows of one LA: about its schools, or by its users when no school is named."""
 
@@ -115,7 +135,7 @@ class Accounts:
 ACCOUNTS = Accounts("all")
 PEER_REVIEWERS = Accounts("peers")
 
-Resource = SchoolRef | ReviewRef | AssignmentRef | AuditRef | Accounts
+Resource = SchoolRef | ReviewRef | AssignmentRef | ConsentRef | AuditRef | Accounts
 
 
 def allowed(
@@ -138,6 +158,10 @@ def allowed(
         return _school_rule(actor, action, target)
     if isinstance(target, AssignmentRef):
         return _assignment_rule(actor, action, target)
+    if isinstance(target, ConsentRef):
+        if actor.role == "la":
+            return action == "read" and _in_la(actor, target.school)
+        return actor.role == "school" and _own_school(actor, target.school)
     if isinstance(target, AuditRef):
         return actor.role == "la" and actor.la is not None and target.la == actor.la
     if isinstance(target, Accounts):
@@ -152,6 +176,8 @@ def require(
         target = review if review is not None else resource
         if isinstance(target, Accounts):
             raise NotAllowed("Only an administrator can manage user accounts.")
+        if isinstance(target, ConsentRef) and action == "write":
+            raise NotAllowed("Only the school's own users (or an administrator) can change what it shares.")
         raise NotAllowed(f"You do not have permission to {action} this record.")
 
 
@@ -165,9 +191,10 @@ def _school_rule(actor: Actor, action: Action, school: SchoolRef) -> bool:
 
 def _review_rule(actor: Actor, action: Action, review: ReviewRef, assigned: bool) -> bool:
     if actor.role == "la":
-        if action != "write":
-            return _in_la(actor, review.school)
-        return _in_la(actor, review.school) and review.role == "la" and _is_reviewer(actor, review)
+        if not _in_la(actor, review.school):
+            return False
+        own = review.role == "la" and _is_reviewer(actor, review)
+        return own or (action != "write" and SHARE_WITH_LA in review.school.shares)
     if actor.role == "school":
         if not _own_school(actor, review.school):
             return False
@@ -177,7 +204,8 @@ def _review_rule(actor: Actor, action: Action, review: ReviewRef, assigned: bool
     if actor.role == "peer" and assigned:
         own = review.role == "peer" and _is_reviewer(actor, review)
         if action == "read":
-            return own or (review.role == "self" and review.status == "submitted")
+            shared = SHARE_WITH_PEERS in review.school.shares
+            return own or (shared and review.role == "self" and review.status == "submitted")
         return own
     return False
 
@@ -244,6 +272,20 @@ def holds_assignment(conn: Connection, actor: Actor, school_urn: str, cycle: str
     return bool(conn.execute(sa.select(live_assignment(actor, school_urn, cycle))).scalar())
 
 
+def shares(school_urn: object, scope: str) -> sa.ColumnElement[bool]:
+    """SQL: the school has given this consent; ``school_urn`` is a value or a correlated column."""
+    return sa.exists().where(consents.c.school_urn == school_urn, consents.c.scope == scope)
+
+
+def may_name(actor: Actor, school: SchoolRef) -> bool:
+    """May the actor see this school's results under its name (else it appears as "School A"...)?
+
+    The question is whether they could read its submitted self-review; a peer is asked without
+    an assignment, so peers see every other school anonymised.
+    """
+    return allowed(actor, "read", ReviewRef(school, "self", None, "submitted"))
+
+
 # --- the same rules as WHERE clauses, for listings --------------------------------------------
 
 
@@ -272,9 +314,16 @@ def visible_reviews(actor: Actor) -> sa.ColumnElement[bool]:
             live_assignment(actor, reviews.c.school_urn, reviews.c.cycle),
             sa.or_(
                 sa.and_(reviews.c.role == "peer", reviews.c.reviewer_id == actor.id),
-                sa.and_(reviews.c.role == "self", reviews.c.status == "submitted"),
+                sa.and_(
+                    reviews.c.role == "self",
+                    reviews.c.status == "submitted",
+                    shares(reviews.c.school_urn, SHARE_WITH_PEERS),
+                ),
             ),
         )
+    if actor.role == "la":
+        own = sa.and_(reviews.c.role == "la", reviews.c.reviewer_id == actor.id) if actor.id is not None else sa.false()
+        return sa.and_(visible_schools(actor), sa.or_(own, shares(reviews.c.school_urn, SHARE_WITH_LA)))
     return visible_schools(actor)
 
 

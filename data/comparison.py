@@ -1,12 +1,13 @@
 """How a school compares with similar schools: the one comparison the page, the workbook and the CLI show.
 
 It decides what the actor may see. Peers are chosen from the whole register, but a peer school is
-named only where the access policy lets the actor read that school (an LA user for their LA, an
-admin everywhere); every other peer becomes "School A", "School B"... in an order that is stable
-but cannot be worked out without the server's key. The arithmetic is scoring's: ``score_reviews``
-(one batch), ``compare`` (with the small-group rule: under 5 nothing, 5-9 median and range only)
-and ``senco_measures``. Scores of submitted reviews are the same for everyone, so they are kept
-per process, keyed by review and its last change; nothing actor-specific is cached.
+named only where the access policy lets the actor read its self-review (``access.may_name``: an LA
+user for the schools of their LA that share with it, an admin everywhere); every other peer
+becomes "School A", "School B"... in an order that is stable but cannot be worked out without
+the server's key. The arithmetic is scoring's: ``score_reviews`` (one batch), ``compare`` (with
+the small-group rule: under 5 nothing, 5-9 median and range only) and ``senco_measures``. Scores
+of submitted reviews are the same for everyone, so they are kept per process, keyed by review
+and its last change; nothing actor-specific is cached.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data import access, frameworks, groups
-from data.access import Actor, NotFound
+from data.access import Actor, NotAllowed, NotFound
+from data.consent import shared_by
 from data.db import Database
-from data.schools import School, get_school
+from data.schools import School, get_school, list_schools
 from data.tables import answers, reviews, settings
 from framework.models import Framework
 from framework.problems import InvalidInput
@@ -229,6 +231,8 @@ def compare_school(
     """
     school = get_school(db, actor, urn)
     access.require(actor, action, school.ref)
+    if not access.may_name(actor, school.ref):
+        raise NotAllowed(f"{school.name} has not chosen to share its reviews with its LA, so its results stay private.")
     register = groups.register(db)
     chosen = groups.peer_set(db, actor, register, school, peers)
     peer_urns = chosen.urns
@@ -242,6 +246,7 @@ def compare_school(
     titles = {OVERALL: "Overall", **{d.id: d.title for d in framework.domains}}
     measures = _measures(titles, scores, urn, peer_urns, cycle)
     own = picked.get((urn, cycle))
+    named = _nameable(db, actor, register, peer_urns)
     return Comparison(
         urn=urn,
         school_name=school.name,
@@ -254,7 +259,7 @@ def compare_school(
         noun=chosen.noun,
         description=chosen.description,
         own_status=own.status if own else None,
-        peers=_peers(db, actor, register, urn, peer_urns, {u for u in peer_urns if (u, cycle) in scores}),
+        peers=_peers(db, urn, peer_urns, named, {u for u in peer_urns if (u, cycle) in scores}, register.name),
         overall=measures[0],
         domains=tuple(m for m in measures[1:] if m.value is not None or m.peers.n),
         trend=tuple(
@@ -265,7 +270,7 @@ def compare_school(
             if m.value is not None or m.peers.n
         ),
         senco=_senco(db, framework, register, school, peer_urns, cycle, picked),
-        names_shown=bool(peer_urns) and all(access.allowed(actor, "read", register.ref(u)) for u in peer_urns),
+        names_shown=bool(peer_urns) and len(named) == len(peer_urns),
     )
 
 
@@ -286,16 +291,28 @@ def cycles_for(db: Database, actor: Actor, urn: str, framework_id: str) -> tuple
     return cycles, (own or cycles or [None])[0]
 
 
+def comparable_schools(db: Database, actor: Actor) -> tuple[list[School], int]:
+    """The schools whose comparison the actor may open, and how many more they see only anonymised
+    (schools of an LA advisor's LA that have not shared their reviews with it)."""
+    seen = list_schools(db, actor)
+    shown = [s for s in seen if access.may_name(actor, s.ref)]
+    return shown, len(seen) - len(shown)
+
+
+def _nameable(db: Database, actor: Actor, register: groups.Register, urns: list[str]) -> set[str]:
+    """The peers the actor may see by name: those whose self-reviews they could read (see ``may_name``)."""
+    with db.read() as conn:
+        given = shared_by(conn, urns)
+    return {u for u in urns if access.may_name(actor, register.ref(u, given.get(u, frozenset())))}
+
+
 def _peers(
-    db: Database, actor: Actor, register: groups.Register, urn: str, peer_urns: list[str], with_result: set[str]
+    db: Database, urn: str, peer_urns: list[str], named: set[str], with_result: set[str], names: dict[str, str]
 ) -> tuple[Peer, ...]:
-    """Named where the actor may read the school, else labelled in an order keyed by the server's secret."""
+    """Named where the actor may, else labelled in an order keyed by the server's secret."""
     key = _label_key(db)
-    named = [u for u in peer_urns if access.allowed(actor, "read", register.ref(u))]
-    hidden = sorted(
-        set(peer_urns) - set(named), key=lambda u: hmac.new(key, f"{urn}:{u}".encode(), hashlib.sha256).digest()
-    )
-    out = [Peer(register.name[u], u, u in with_result) for u in sorted(named, key=lambda u: register.name[u])]
+    hidden = sorted(set(peer_urns) - named, key=lambda u: hmac.new(key, f"{urn}:{u}".encode(), hashlib.sha256).digest())
+    out = [Peer(names[u], u, u in with_result) for u in sorted(named, key=lambda u: names[u])]
     return tuple(out + [Peer(f"School {_letters(i)}", None, u in with_result) for i, u in enumerate(hidden)])
 
 

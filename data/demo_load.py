@@ -9,16 +9,18 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from data.access import OPERATOR
+from data.access import OPERATOR, SHARE_WITH_LA, SHARE_WITH_PEERS
 from data.audit import record
 from data.db import Database
 from data.demo import demo_answers, demo_schools
 from data.schools import upsert_schools
-from data.tables import answers, reviews
+from data.tables import answers, consents, reviews
 from framework.library import builtin_frameworks
 
 CYCLES = ("2023/24", "2024/25", "2025/26")
 DRAFT_SHARE = 0.15  # the latest cycle keeps some reviews in progress, as a real LA would
+# Most demo schools share with their LA and their peer reviewers; a few do not, so the demo shows both.
+CONSENT_SHARE = {SHARE_WITH_LA: 0.9, SHARE_WITH_PEERS: 0.95}
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,13 @@ def load_demo(db: Database, seed: int = 7) -> DemoSummary:
                     conn.execute(sa.insert(answers), rows)
                 n_reviews += 1
                 n_answers += len(rows)
+        given = [
+            {"school_urn": urn, "scope": scope, "given_at": _cycle_date(CYCLES[0]), "given_by_name": "Demo SENCO"}
+            for scope, share in CONSENT_SHARE.items()
+            for urn in phase
+            if rng.random() < share
+        ]
+        conn.execute(sa.insert(consents), given)
         record(conn, OPERATOR, "demo_loaded", detail=f"seed {seed}: {len(register)} schools, {n_reviews} reviews")
     return DemoSummary(len(register), n_reviews, n_answers)
 

@@ -224,8 +224,8 @@ class Register:
             self._sets[(kind, urn)] = (same_la if kind == "la" else same_phase)(self.frame, urn)
         return self._sets[(kind, urn)]
 
-    def ref(self, urn: str) -> SchoolRef:
-        return SchoolRef(urn, self.la.get(urn, ""))
+    def ref(self, urn: str, shares: frozenset[str] = frozenset()) -> SchoolRef:
+        return SchoolRef(urn, self.la.get(urn, ""), shares)
 
 
 _REGISTERS: dict[str, tuple[tuple, Register]] = {}

@@ -60,6 +60,8 @@ class Review:
     created_at: datetime
     updated_at: datetime
     submitted_at: datetime | None
+    shares_with_la: bool = False  # the school's consents, which decide who else may read it
+    shares_with_peers: bool = False
 
     @property
     def context(self) -> ReviewContext:
@@ -71,7 +73,9 @@ class Review:
 
     @property
     def ref(self) -> ReviewRef:
-        return ReviewRef(SchoolRef(self.school_urn, self.la), self.role, self.reviewer_id, self.status, self.cycle)
+        shares = {access.SHARE_WITH_LA: self.shares_with_la, access.SHARE_WITH_PEERS: self.shares_with_peers}
+        school = SchoolRef(self.school_urn, self.la, frozenset(scope for scope, given in shares.items() if given))
+        return ReviewRef(school, self.role, self.reviewer_id, self.status, self.cycle)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ _REVIEW_COLUMNS = [
     reviews.c.created_at,
     reviews.c.updated_at,
     reviews.c.submitted_at,
+    access.shares(reviews.c.school_urn, access.SHARE_WITH_LA).label("shares_with_la"),
+    access.shares(reviews.c.school_urn, access.SHARE_WITH_PEERS).label("shares_with_peers"),
 ]
 _FROM = reviews.join(schools, schools.c.urn == reviews.c.school_urn)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from data import access
 from data.access import Actor, NotFound, SchoolRef
 from data.audit import record
+from data.consent import shared_by
 from data.db import Database
 from data.tables import schools
 
@@ -29,24 +30,27 @@ class School:
     ehcp_pct: float | None
     resourced_provision: bool
     demo: bool
+    shares: frozenset[str] = field(default=frozenset())  # consents given (data.consent)
 
     @property
     def ref(self) -> SchoolRef:
-        return SchoolRef(self.urn, self.la)
+        return SchoolRef(self.urn, self.la, self.shares)
 
 
 def list_schools(db: Database, actor: Actor) -> list[School]:
     with db.read() as conn:
         rows = conn.execute(sa.select(schools).where(access.visible_schools(actor)).order_by(schools.c.name)).all()
-    return [School(**row._mapping) for row in rows]
+        given = shared_by(conn, [row.urn for row in rows])
+    return [School(**row._mapping, shares=given.get(row.urn, frozenset())) for row in rows]
 
 
 def get_school(db: Database, actor: Actor, urn: str) -> School:
     with db.read() as conn:
         row = conn.execute(sa.select(schools).where(schools.c.urn == urn)).first()
+        given = shared_by(conn, [urn]).get(urn, frozenset())
     if row is None or not access.allowed(actor, "read", SchoolRef(row.urn, row.la)):
         raise NotFound(f"There is no school with URN {urn} that you can see.")
-    return School(**row._mapping)
+    return School(**row._mapping, shares=given)
 
 
 def upsert_schools(db: Database, actor: Actor, register: pd.DataFrame, *, demo: bool = False) -> int:

@@ -108,8 +108,8 @@ audit_log = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
     sa.Column("user_email", sa.String(254), nullable=False, server_default=""),
     sa.Column("action", sa.String(40), nullable=False),
-    sa.Column("school_urn", sa.String(12)),
-    sa.Column("review_id", sa.Integer),
+    sa.Column("school_urn", sa.String(12), index=True),
+    sa.Column("review_id", sa.Integer, index=True),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
 )
 
@@ -141,6 +141,18 @@ peer_assignments = sa.Table(
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("created_at", Stamp, nullable=False),
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+)
+
+# What a school has agreed to share, one row per scope given ("la", "peers"); withdrawing deletes the
+# row. The audit log keeps every change with who, when and why.
+consents = sa.Table(
+    "consents",
+    metadata,
+    sa.Column("school_urn", sa.String(12), sa.ForeignKey("schools.urn", ondelete="CASCADE"), primary_key=True),
+    sa.Column("scope", sa.String(10), primary_key=True),
+    sa.Column("given_at", Stamp, nullable=False),
+    sa.Column("given_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("given_by_name", sa.String(254), nullable=False, server_default=""),
 )
 
 # Named groups of schools (a cluster, a trust) that an LA user defines, to compare a school with.

@@ -7,7 +7,8 @@ repositories, through the pages (AppTest, with ?review=ID and downloads) and thr
 no such record, were not offered the page or form, or got a result without A's record in it.
 
 The world, built once per database: two schools in two LAs (A: Alder Primary, North; B: Birch High,
-South), A's submitted and in-progress self-reviews, and one user of each role. Cells that write act
+South), A's submitted and in-progress self-reviews, and one user of each role. A shares with its LA
+and its peer reviewers (what not sharing hides is in tests/test_consent.py). Cells that write act
 on fresh records, so no cell changes what another cell sees.
 """
 
@@ -29,14 +30,14 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import cli
-from data import access, assignments, audit, reviews, schools, users
+from data import access, assignments, audit, consent, reviews, schools, users
 from data.access import ACCOUNTS, OPERATOR, Actor, NotAllowed, NotFound
 from data.db import Database
 from data.setup import open_database
 from exports.response_workbook import write_response_template
 from framework.library import builtin_framework
 from framework.problems import InvalidInput
-from tests.support.pages import PASSWORD, add_user, app_as, open_page, register
+from tests.support.pages import PASSWORD, add_user, app_as, open_page, register, texts
 
 FRAMEWORK = builtin_framework("senco-role-audit")
 A, B = "900001", "900002"
@@ -74,6 +75,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("users", "write"):                               "N        N        N      N          N    N        Y",
     ("peer assignment", "read"):                      "Y        N        Y      N          Y    N        Y",
     ("peer assignment", "write"):                     "N        N        N      N          Y    N        Y",
+    ("sharing consent", "read"):                      "Y        N        N      N          Y    N        Y",
+    ("sharing consent", "write"):                     "Y        N        N      N          N    N        Y",
 }
 # fmt: on
 
@@ -138,6 +141,8 @@ def build_world(url: str) -> World:
     }
     users.invite_user(db, admin, SPARE_PEER, "Spare Peer", "peer")
     senco = actors["school_A"]
+    for scope in consent.SCOPES:  # A shares; tests/test_consent.py covers what not sharing hides
+        consent.set_consent(db, senco, A, scope, give=True)
     submitted = _start(db, senco, A)
     reviews.save_answer(db, senco, submitted, "role-designated", seen_version=0, response="yes")
     reviews.save_answer(db, senco, submitted, "role-job-description", seen_version=0, response="Established")
@@ -259,6 +264,21 @@ def _repo_assignment_write(w: World, actor: Actor) -> bool:
     return assignments.assign_peer(w.db, actor, peer_email=SPARE_PEER, school_urn=A, cycle=next(w.cycles)) > 0
 
 
+def _repo_consent_read(w: World, actor: Actor) -> bool:
+    listed = A in [s.urn for s in consent.list_sharing(w.db, actor)]
+    got = _reached(lambda: consent.sharing(w.db, actor, A).shares(access.SHARE_WITH_LA))
+    assert listed == got, f"listing and opening A's sharing disagree for {actor.email}"
+    return got
+
+
+def _repo_consent_write(w: World, actor: Actor) -> bool:
+    """Withdraw and give again, so A shares as before whatever the outcome."""
+    try:
+        return consent.set_consent(w.db, actor, A, access.SHARE_WITH_PEERS, give=False, reason="matrix")
+    finally:
+        consent.set_consent(w.db, OPERATOR, A, access.SHARE_WITH_PEERS, give=True)
+
+
 REPOSITORY: dict[tuple[str, str], Callable[[World, Actor], bool]] = {
     ("register row", "read"): _repo_register_read,
     ("register row", "write"): _repo_register_write,
@@ -278,6 +298,8 @@ REPOSITORY: dict[tuple[str, str], Callable[[World, Actor], bool]] = {
     ("users", "write"): _repo_users_write,
     ("peer assignment", "read"): _repo_assignment_read,
     ("peer assignment", "write"): _repo_assignment_write,
+    ("sharing consent", "read"): _repo_consent_read,
+    ("sharing consent", "write"): _repo_consent_write,
 }
 
 
@@ -450,6 +472,30 @@ def _role_of(w: World, actor: Actor) -> str:
     return next(role for role, who in w.actors.items() if who == actor)
 
 
+def _page_consent_read(w: World, actor: Actor) -> bool:
+    at = _page(w, actor, "sharing")
+    return at is not None and not at.exception and any("Alder Primary" in t for t in (texts(at), _tables(at)))
+
+
+def _page_consent_write(w: World, actor: Actor) -> bool:
+    at = _page(w, actor, "sharing")
+    picker = [s for s in at.selectbox if s.key == "sharing-school"] if at else []
+    if picker and A in picker[0].options:
+        picker[0].set_value(A).run()
+    buttons = [b for b in at.button if b.key == f"sharing-{A}-{access.SHARE_WITH_PEERS}"] if at else []
+    if not buttons:
+        return False
+    try:
+        buttons[0].click().run()
+        return not consent.sharing(w.db, OPERATOR, A).shares(access.SHARE_WITH_PEERS)
+    finally:
+        consent.set_consent(w.db, OPERATOR, A, access.SHARE_WITH_PEERS, give=True)
+
+
+def _tables(at: AppTest) -> str:
+    return "\n".join(d.value.to_csv() for d in at.dataframe)
+
+
 PAGES: dict[tuple[str, str], Callable[[World, Actor, dict], bool]] = {
     ("register row", "read"): lambda w, a, m: (
         (at := _page(w, a, "start")) is not None and f"Alder Primary (URN {A})" in at.selectbox[0].options
@@ -469,6 +515,8 @@ PAGES: dict[tuple[str, str], Callable[[World, Actor, dict], bool]] = {
     ("users", "read"): lambda w, a, m: _page_users_read(w, a),
     ("peer assignment", "read"): lambda w, a, m: _page_assignment_read(w, a),
     ("peer assignment", "write"): lambda w, a, m: _page_assignment_write(w, a),
+    ("sharing consent", "read"): lambda w, a, m: _page_consent_read(w, a),
+    ("sharing consent", "write"): lambda w, a, m: _page_consent_write(w, a),
 }
 
 
@@ -488,6 +536,7 @@ def test_navigation_offers_exactly_the_pages_the_policy_allows(site: World, role
     assert ("users" in offered) == access.allowed(actor, "read", ACCOUNTS), f"{role}: the users page"
     assert ("start" in offered) == (actor.role != "peer"), f"{role}: peers start reviews only from their assignments"
     assert "assignments" in offered, f"{role}: everyone sees the peer reviews that concern them"
+    assert ("sharing" in offered) == (actor.role != "peer"), f"{role}: peers have no school whose sharing they see"
 
 
 # --- through the CLI, with --as ----------------------------------------------------------------------
@@ -523,6 +572,14 @@ def _cli_reviews(run, role: str, review_id: int) -> bool:  # type: ignore[no-unt
     return status == 0 and review_id in [r["id"] for r in json.loads(out)]
 
 
+def _cli_consent_write(w: World, run, role: str) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        status, _ = run(role, "sharing", A, "--withdraw", access.SHARE_WITH_PEERS)
+        return status == 0 and not consent.sharing(w.db, OPERATOR, A).shares(access.SHARE_WITH_PEERS)
+    finally:
+        consent.set_consent(w.db, OPERATOR, A, access.SHARE_WITH_PEERS, give=True)
+
+
 COMMANDS: dict[tuple[str, str], Callable] = {
     ("register row", "read"): lambda w, run, role: (
         (r := run(role, "schools", "--json"))[0] == 0 and A in [s["urn"] for s in json.loads(r[1])]
@@ -537,6 +594,10 @@ COMMANDS: dict[tuple[str, str], Callable] = {
         (r := run(role, "assignments"))[0] == 0 and f"{w.assignment}  {CYCLE}  {A}" in r[1]
     ),
     ("peer assignment", "write"): lambda w, run, role: run(role, "assign-peer", SPARE_PEER, A, next(w.cycles))[0] == 0,
+    ("sharing consent", "read"): lambda w, run, role: (
+        (r := run(role, "sharing", "--json"))[0] == 0 and A in [s["urn"] for s in json.loads(r[1])]
+    ),
+    ("sharing consent", "write"): _cli_consent_write,
 }
 
 

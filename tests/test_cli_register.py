@@ -13,7 +13,7 @@ from data import groups, users
 from data.access import OPERATOR
 from data.schools import list_schools, upsert_schools
 from data.setup import open_database
-from tests.support.pages import PASSWORD, add_user
+from tests.support.pages import PASSWORD, add_user, share_all
 from tests.test_comparison import ME, build, peer_urn, school
 
 GIAS = (
@@ -30,6 +30,7 @@ def site(database_url, monkeypatch):
     db = open_database(database_url)
     build(db, 4, [1, 2, 3, 4, 5, 3, 2, 4, 5, 1])
     upsert_schools(db, OPERATOR, pd.DataFrame([school("200001", "Southern Primary", la="South")]))
+    share_all(db)
     users.create_first_admin(db, "admin@la.example", "Ada Admin", PASSWORD)
     add_user(db, "senco@target.example", "school", school_urn=ME)
     add_user(db, "advisor@north.example", "la", la="North")

@@ -24,6 +24,7 @@ from data.setup import open_database
 from exports.comparison_workbook import comparison_workbook
 from framework.library import framework_from_dict
 from framework.problems import InvalidInput
+from tests.support.pages import share_all
 
 LEVELS = ["One", "Two", "Three", "Four", "Five"]  # 0, 25, 50, 75, 100 per cent
 TINY = framework_from_dict(
@@ -87,6 +88,7 @@ def build(db: Database, mine: int | None, peer_levels: list[int], *, hours: list
     for urn, level, h in zip([r["urn"] for r in rows], [mine, *peer_levels], hours, strict=True):
         if level is not None:
             review(db, urn, level, h)
+    share_all(db)
 
 
 def review(db: Database, urn: str, level: int, hours: float, *, cycle: str = "2025/26", submit: bool = True) -> int:

@@ -13,6 +13,7 @@ from data.schools import upsert_schools
 from data.setup import open_database
 from data.tables import audit_log
 from framework.library import framework_from_dict
+from tests.support.pages import share_all
 
 FRAMEWORK = framework_from_dict(
     {
@@ -58,6 +59,7 @@ def db(database_url: str):
         }
     )
     upsert_schools(database, OPERATOR, register)
+    share_all(database)
     store_framework(database, OPERATOR, FRAMEWORK)
     yield database
     database.dispose()

@@ -28,8 +28,9 @@ def render() -> None:
     st.title("Peer reviews")
     st.markdown(
         "A peer reviewer from another school is assigned to a school for one review cycle. From the start date "
-        "they can read the school's submitted self-review and write their own peer review of it. Their access "
-        "ends when the school's agreed review for that cycle is submitted, or when the assignment is withdrawn."
+        "they write their own peer review of it and, if the school shares with its peer reviewers (its Sharing "
+        "page), read its submitted self-review. Their access ends when the school's agreed review for that cycle "
+        "is submitted, or when the assignment is withdrawn."
     )
     flash = st.session_state.pop(_FLASH, None)
     if flash:

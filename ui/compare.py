@@ -17,9 +17,8 @@ import streamlit as st
 
 from data import frameworks, groups
 from data.access import Actor
-from data.comparison import PROMPT, Comparison, Measure, TrendRow, compare_school, cycles_for
+from data.comparison import PROMPT, Comparison, Measure, TrendRow, comparable_schools, compare_school, cycles_for
 from data.db import Database
-from data.schools import list_schools
 from exports.comparison_workbook import comparison_workbook
 from scoring.peers import MIN_FULL, MIN_SUMMARY
 from scoring.senco_time import SURVEY_LABEL
@@ -51,9 +50,15 @@ def render() -> None:
 
 def _controls(db: Database, actor: Actor) -> tuple[str, str, str | None, str] | None:
     """School, framework, cycle and peer set, started from the URL and written back to it."""
-    register = {s.urn: s for s in list_schools(db, actor)}
+    shown, private = comparable_schools(db, actor)
+    register = {s.urn: s for s in shown}
+    if private:
+        st.caption(
+            f"Not listed: schools in your LA that have not shared their reviews with the LA ({private}). "
+            "Their results still count among other schools' peers, anonymised as “School A”, “School B”…"
+        )
     if not register:
-        st.info("There are no schools in the register you can see yet.")
+        st.info("There are no schools whose results you can see yet.")
         return None
     library = {fw.id: fw.title for fw in frameworks.list_frameworks(db)}
     asked = st.query_params

@@ -32,6 +32,7 @@ PAGES: dict[str, PageSpec] = {
     "compare": PageSpec(
         "ui.compare", "Compare with similar schools", ":material/compare_arrows:", frozenset({"school", "la", "admin"})
     ),
+    "sharing": PageSpec("ui.sharing", "Sharing", ":material/share:", frozenset({"school", "la", "admin"})),
     "register": PageSpec("ui.register", "School register", ":material/school:", frozenset({"la", "admin"})),
 }
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data import sessions, users
+from data import consent, schools, sessions, users
 from data.access import OPERATOR, Actor
 from data.db import Database
 from data.schools import upsert_schools
@@ -37,6 +37,14 @@ def register(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
     )
 
 
+def share_all(db: Database) -> None:
+    """Every school in the register shares with its LA and its peer reviewers, as most schools of an LA
+    that uses the tool would; tests of what *not* sharing hides start from this and withdraw."""
+    for school in schools.list_schools(db, OPERATOR):
+        for scope in consent.SCOPES:
+            consent.set_consent(db, OPERATOR, school.urn, scope, give=True)
+
+
 def prepared_site(url: str, monkeypatch) -> Database:  # type: ignore[no-untyped-def]
     """A database with two schools and an administrator, wired to the app under test."""
     monkeypatch.setenv("DATABASE_URL", url)
@@ -48,6 +56,7 @@ def prepared_site(url: str, monkeypatch) -> Database:  # type: ignore[no-untyped
         OPERATOR,
         register([("900001", "Alder Primary", "North", "primary"), ("900002", "Birch High", "South", "secondary")]),
     )
+    share_all(db)
     users.create_first_admin(db, "admin@la.example", "Ada Admin", PASSWORD)
     return db
 
