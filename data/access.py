@@ -30,8 +30,8 @@ The rules, by the kind of record:
 - user accounts: only admins manage them; LA users may read the list of peer reviewers to
   assign one.
 
-A peer assignment is *live* from its ``starts_on`` date until it is withdrawn (the row is deleted,
-the audit log keeps who, when and why) or the school's review for that cycle closes: an
+A peer assignment is *live* from its ``starts_on`` date until it is withdrawn (the row stays, with
+who ended it, when and why) or the school's review for that cycle closes: an
 ``agreed`` review of the school for that cycle is submitted. Reopening the agreed review opens
 the assignment again.
 """
@@ -255,6 +255,7 @@ def live_assignment(actor: Actor, school_urn: object, cycle: object) -> sa.Colum
             peer_assignments.c.school_urn == school_urn,
             peer_assignments.c.cycle == cycle,
             peer_assignments.c.starts_on <= today(),
+            peer_assignments.c.ended_at.is_(None),
         ),
         ~sa.exists().where(
             closing.c.school_urn == school_urn,

@@ -1,8 +1,9 @@
 """Peer assignments: an admin, or an LA user for a school of their LA, names a peer reviewer for a school and cycle.
 
-The assignment is what lets a peer in (see data/access.py): from ``starts_on`` the peer reads the
-school's submitted self-reviews for that cycle and writes their own peer review of it, until the
-assignment is withdrawn or the school's agreed review for the cycle is submitted.
+The assignment is what lets a peer in (see data/access.py): from ``starts_on`` the peer writes their
+own peer review of the school for that cycle and, if the school shares with its peer reviewers,
+reads its submitted self-reviews, until the assignment is withdrawn (the row stays, marked) or the
+school's agreed review for the cycle is submitted.
 
     >>> assignment_id = assign_peer(db, advisor, peer_email="peer@oak.example", school_urn="900001", cycle="2025/26")
     >>> review_id = start_peer_review(db, peer, assignment_id)
@@ -26,11 +27,12 @@ from data.tables import peer_assignments, schools, users
 from data.tables import reviews as reviews_table
 from framework.problems import InvalidInput, Problem
 
-State = Literal["waiting", "open", "closed"]
+State = Literal["waiting", "open", "closed", "withdrawn"]
 STATE_WORDS = {
     "waiting": "Not started yet",
     "open": "Open",
     "closed": "Closed: the agreed review is submitted",
+    "withdrawn": "Withdrawn",
 }
 
 
@@ -47,6 +49,13 @@ class Assignment:
     starts_on: date
     created_at: datetime
     state: State
+    ended_at: datetime | None = None
+    end_reason: str = ""
+
+    @property
+    def live(self) -> bool:
+        """Not withdrawn and not closed: the peer has (or, once it starts, will have) access."""
+        return self.state in ("waiting", "open")
 
     @property
     def ref(self) -> AssignmentRef:
@@ -82,6 +91,8 @@ _COLUMNS = [
     peer_assignments.c.cycle,
     peer_assignments.c.starts_on,
     peer_assignments.c.created_at,
+    peer_assignments.c.ended_at,
+    peer_assignments.c.end_reason,
     _CLOSED,
 ]
 _FROM = peer_assignments.join(schools, schools.c.urn == peer_assignments.c.school_urn).join(
@@ -159,13 +170,19 @@ def assign_peer(
 
 
 def withdraw(db: Database, actor: Actor, assignment_id: int, reason: str = "") -> None:
-    """End an assignment now. The row goes (so does the access); the audit log keeps who, when and why."""
+    """End an assignment now: the access ends; the row stays with who ended it, when and why (so does the audit log)."""
     with db.write() as conn:
         found = _fetch(conn, assignment_id)
         if found is None or not access.allowed(actor, "read", found.ref):
             raise NotFound(f"There is no peer assignment {assignment_id} that you can see.")
         access.require(actor, "write", found.ref)
-        conn.execute(sa.delete(peer_assignments).where(peer_assignments.c.id == assignment_id))
+        if found.state == "withdrawn":
+            raise InvalidInput([Problem("Assignment", f"Assignment {assignment_id} is already withdrawn.")])
+        conn.execute(
+            sa.update(peer_assignments)
+            .where(peer_assignments.c.id == assignment_id)
+            .values(ended_at=now(), ended_by=actor.id, end_reason=reason.strip())
+        )
         detail = f"{found.peer_email} for {found.cycle}" + (f": {reason.strip()}" if reason.strip() else "")
         record(conn, actor, "peer_withdrawn", school_urn=found.school_urn, detail=detail)
 
@@ -183,6 +200,8 @@ def start_peer_review(db: Database, actor: Actor, assignment_id: int) -> int:
         raise NotAllowed(f"This peer assignment starts on {assignment.starts_on:%d %b %Y}.")
     if assignment.state == "closed":
         raise NotAllowed(f"This peer assignment has closed: the agreed review for {assignment.cycle} is submitted.")
+    if assignment.state == "withdrawn":
+        raise NotAllowed("This peer assignment has been withdrawn.")
     visible = [
         r
         for r in reviews.list_reviews(db, actor)
@@ -220,6 +239,7 @@ def _duplicate(conn: Connection, peer_id: int, school_urn: str, cycle: str) -> b
         peer_assignments.c.user_id == peer_id,
         peer_assignments.c.school_urn == school_urn,
         peer_assignments.c.cycle == cycle,
+        peer_assignments.c.ended_at.is_(None),
     )
     return conn.execute(query).first() is not None
 
@@ -230,7 +250,15 @@ def _cycle_problem(cycle: str) -> Problem:
 
 def _assignment(row: Row) -> Assignment:
     starts_on = row.starts_on
-    state: State = "closed" if row.closed else "waiting" if starts_on > access.today() else "open"
+    state: State = (
+        "withdrawn"
+        if row.ended_at is not None
+        else "closed"
+        if row.closed
+        else "waiting"
+        if starts_on > access.today()
+        else "open"
+    )
     return Assignment(
         id=row.id,
         peer_id=row.peer_id,
@@ -243,4 +271,6 @@ def _assignment(row: Row) -> Assignment:
         starts_on=starts_on,
         created_at=row.created_at,
         state=state,
+        ended_at=row.ended_at,
+        end_reason=row.end_reason,
     )

@@ -141,6 +141,20 @@ peer_assignments = sa.Table(
     sa.Column("starts_on", sa.Date, nullable=False),
     sa.Column("created_at", Stamp, nullable=False),
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+    # A withdrawn assignment stays, so the school and the peer can see that it ended, when and why.
+    sa.Column("ended_at", Stamp),
+    sa.Column("ended_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("end_reason", sa.Text, nullable=False, server_default=""),
+)
+# One live assignment per peer, school and cycle, even when two advisors assign at the same moment.
+sa.Index(
+    "uq_peer_assignments_live",
+    peer_assignments.c.user_id,
+    peer_assignments.c.school_urn,
+    peer_assignments.c.cycle,
+    unique=True,
+    sqlite_where=peer_assignments.c.ended_at.is_(None),
+    postgresql_where=peer_assignments.c.ended_at.is_(None),
 )
 
 # What a school has agreed to share, one row per scope given ("la", "peers"); withdrawing deletes the

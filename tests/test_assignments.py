@@ -219,7 +219,16 @@ def test_withdrawing_ends_access_at_once_and_the_audit_log_keeps_why(site):
         assignments.withdraw(db, people["south"], assignment_id)
     assignments.withdraw(db, people["north"], assignment_id, "Conflict of interest")
     assert _readable(db, people["peer"]) == set()
-    assert assignments.list_assignments(db, OPERATOR) == []
+    (kept,) = assignments.list_assignments(db, people["peer"])  # the peer and the school see that it ended, and why
+    assert (kept.id, kept.state, kept.end_reason) == (assignment_id, "withdrawn", "Conflict of interest")
+    assert not kept.live
+    assert [a.state for a in assignments.list_assignments(db, people["senco"])] == ["withdrawn"]
+    with pytest.raises(NotAllowed, match="withdrawn"):
+        assignments.start_peer_review(db, people["peer"], assignment_id)
+    with pytest.raises(InvalidInput, match="already withdrawn"):
+        assignments.withdraw(db, people["north"], assignment_id)
+    again = _assign(db, people["north"])  # the same peer may be assigned again: a new, live assignment
+    assert again != assignment_id and _readable(db, people["peer"]) == {submitted}
     row = audit.read_log(db, people["north"], audit.AuditFilter(action="peer_withdrawn")).rows[0]
     assert (row.who, row.detail) == ("advisor@north.example", f"peer@oak.example for {CYCLE}: Conflict of interest")
 
@@ -267,8 +276,10 @@ def test_the_page_withdraws_an_assignment(site):
     next(s for s in at.selectbox if s.label == "Assignment").set_value(assignment_id)
     next(t for t in at.text_input if t.label == "Why (kept in the audit log)").input("Illness")
     next(b for b in at.button if b.label == "Withdraw").click().run()
-    assert assignments.list_assignments(db, OPERATOR) == []
+    assert [a.state for a in assignments.list_assignments(db, OPERATOR)] == ["withdrawn"]
     assert f"Assignment {assignment_id} is withdrawn" in texts(at)
+    assert at.dataframe[0].value["State"].tolist() == [f"Withdrawn on {access.today():%d %b %Y}: Illness"]
+    assert not [s for s in at.selectbox if s.label == "Assignment"]  # nothing left to withdraw
 
 
 def test_the_cli_assigns_lists_and_withdraws_as_the_given_user(site, capsys):
@@ -280,4 +291,4 @@ def test_the_cli_assigns_lists_and_withdraws_as_the_given_user(site, capsys):
     assert cli.main(["--as", "peer@oak.example", "assignments"]) == 0
     assert capsys.readouterr().out.split("  ")[:4] == [str(assignment.id), CYCLE, A, "peer@oak.example"]
     assert cli.main(["--as", "advisor@north.example", "withdraw-peer", str(assignment.id), "--reason", "Moved"]) == 0
-    assert assignments.list_assignments(db, OPERATOR) == []
+    assert [a.state for a in assignments.list_assignments(db, OPERATOR)] == ["withdrawn"]

@@ -56,7 +56,7 @@ def _table(listed: list[assignments.Assignment], *, show_email: bool) -> None:
             "Cycle": [a.cycle for a in listed],
             "Peer reviewer": [f"{a.peer_name} <{a.peer_email}>" if show_email else a.peer_name for a in listed],
             "From": [a.starts_on.strftime("%d %b %Y") for a in listed],
-            "State": [assignments.STATE_WORDS[a.state] for a in listed],
+            "State": [_state(a) for a in listed],
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")
@@ -109,7 +109,15 @@ def _assign_form(db: Database, actor: Actor) -> None:
         st.rerun()
 
 
+def _state(a: assignments.Assignment) -> str:
+    if a.state != "withdrawn" or a.ended_at is None:
+        return assignments.STATE_WORDS[a.state]
+    why = f": {a.end_reason}" if a.end_reason else ""
+    return f"Withdrawn on {a.ended_at:%d %b %Y}{why}"
+
+
 def _withdraw_form(db: Database, actor: Actor, listed: list[assignments.Assignment]) -> None:
+    listed = [a for a in listed if a.live]
     if not listed:
         return
     st.subheader("Withdraw an assignment", anchor=False)

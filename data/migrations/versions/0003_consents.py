@@ -1,8 +1,8 @@
-"""consents: what a school shares; audit log indexes
+"""consents, withdrawn peer assignments kept, audit log indexes
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 17:35:24.274382
+Create Date: 2026-11-23 18:03:47.661871
 """
 
 from alembic import op
@@ -33,8 +33,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_log_review_id"), ["review_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_school_urn"), ["school_urn"], unique=False)
 
+    with op.batch_alter_table("peer_assignments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("ended_by", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("end_reason", sa.Text(), server_default="", nullable=False))
+        batch_op.create_index(
+            "uq_peer_assignments_live",
+            ["user_id", "school_urn", "cycle"],
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        )
+        batch_op.create_foreign_key(batch_op.f("fk_peer_assignments_ended_by_users"), "users", ["ended_by"], ["id"])
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("peer_assignments", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_peer_assignments_ended_by_users"), type_="foreignkey")
+        batch_op.drop_index(
+            "uq_peer_assignments_live",
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        )
+        batch_op.drop_column("end_reason")
+        batch_op.drop_column("ended_by")
+        batch_op.drop_column("ended_at")
+
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_school_urn"))
         batch_op.drop_index(batch_op.f("ix_audit_log_review_id"))
