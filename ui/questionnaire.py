@@ -3,11 +3,18 @@
 Widget values live in st.session_state only as a cache of what is stored: each run
 compares the stored version of an answer with the version this browser tab last saw,
 and reloads the widget when someone (another tab, a colleague, an upload) changed it.
+
+Each question is a fragment, so an answer reruns only its own question. The counts (the
+progress bar, "n of m answered" beside each domain, what is still unanswered) are small
+fragments of their own: a save that answers or clears a question reruns them with it
+(``st.rerun`` with fragment keys), never the whole page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 import streamlit as st
 
@@ -22,6 +29,9 @@ from ui.labels import ROLE_WORDS
 from ui.review_picker import requested_review
 
 NA = "N/A"
+
+# fragments that show how many questions are answered; a save that changes the count reruns them
+PROGRESS_FRAGMENTS = ("review-progress", "review-domain-nav", "review-open-items")
 
 
 def render() -> None:
@@ -48,13 +58,13 @@ def _questionnaire(
     domains = [d for d in framework.domains if any(q.domain_id == d.id for q in questions)]
     by_domain = {d.id: [q for q in questions if q.domain_id == d.id] for d in domains}
     answered = {q.id for q in questions if _is_answered(stored.get(q.id))}
+    _answered()[review.id] = answered  # the counting fragments read it here, kept current by _save
 
     st.title(review.school_name)
     st.caption(
         f"{framework.title} (version {framework.version}) · {review.cycle} · {ROLE_WORDS.get(review.role, review.role)}"
     )
-    total = len(questions)
-    st.progress(len(answered) / total if total else 1.0, text=f"{len(answered)} of {total} questions answered")
+    _overall_progress(review.id, len(questions))
     if review.locked:
         st.info("This review has been submitted, so its answers are locked. It can be reopened from its results page.")
 
@@ -63,7 +73,7 @@ def _questionnaire(
         domain_id = domains[0].id
     nav_col, body = st.columns([1, 3], gap="large")
     with nav_col:
-        domain_id = _domain_nav(review.id, domains, by_domain, answered, domain_id)
+        domain_id = _domain_nav(review.id, domains, by_domain, domain_id)
         only_open = st.toggle("Only unanswered", key=f"only-open-{review.id}")
         st.page_link(
             nav.page("results"),
@@ -86,23 +96,40 @@ def _questionnaire(
         if not shown:
             st.success("Every question in this domain is answered.")
         for number, criterion in enumerate(shown, start=1):
-            _criterion(db, actor, review.id, review.locked, framework, criterion, stored.get(criterion.id), number)
+            question = _question_fragment(_fragment_key(review.id, criterion.id))
+            question(db, actor, review.id, review.locked, framework, criterion, stored.get(criterion.id), number)
         _next_previous(review.id, domains, domain)
         if not review.locked:
-            _submit_box(db, actor, review, domains, by_domain, answered)
+            _submit_box(db, actor, review, domains, by_domain)
 
 
 def _is_answered(answer: reviews.Answer | None) -> bool:
     return answer is not None and answer.response not in (None, "")
 
 
+def _answered() -> dict[int, set[str]]:
+    """Per review, the questions answered as this tab last saw them: set by each full run from
+    the stored answers and changed by _save, so the counting fragments need no query of their own."""
+    return st.session_state.setdefault("_answered_questions", {})
+
+
+@st.fragment(key="review-progress")
+def _overall_progress(review_id: int, total: int) -> None:
+    done = len(_answered().get(review_id, ()))
+    st.progress(done / total if total else 1.0, text=f"{done} of {total} questions answered")
+
+
+@st.fragment(key="review-domain-nav")
 def _domain_nav(
     review_id: int,
     domains: list[Domain],
     by_domain: dict[str, list[Criterion]],
-    answered: set[str],
     current: str,
 ) -> str:
+    """The list of domains with how many of each are answered. A fragment, so a save can redraw
+    the counts alone; choosing another domain reruns the whole page."""
+    answered = _answered().get(review_id, set())
+
     def caption(d: Domain) -> str:
         done = sum(1 for q in by_domain[d.id] if q.id in answered)
         left = len(by_domain[d.id]) - done
@@ -119,13 +146,29 @@ def _domain_nav(
         format_func=titles.get,
         captions=[caption(d) for d in domains],
         key=key,
-        on_change=lambda: st.query_params.update(domain=st.session_state[key]),
+        on_change=_change_domain,
+        args=(key,),
     )
     st.query_params["domain"] = choice
     return choice
 
 
-@st.fragment
+def _change_domain(key: str) -> None:
+    st.query_params.update(domain=st.session_state[key])
+    st.rerun()  # the nav is a fragment; another domain needs the whole page
+
+
+def _fragment_key(review_id: int, criterion_id: str) -> str:
+    return f"q:{review_id}:{criterion_id}"
+
+
+@lru_cache(maxsize=4096)
+def _question_fragment(key: str) -> Callable[..., None]:
+    """One question as a fragment named ``key``, so its save can rerun it together with the counts.
+    Named fragments are made once per question and kept: st.fragment fixes the name when it wraps."""
+    return st.fragment(_criterion, key=key)
+
+
 def _criterion(
     db: Database,
     actor: Actor,
@@ -290,13 +333,28 @@ def _save(db: Database, actor: Actor, review_id: int, framework: Framework, crit
     _seen()[keys["version"]] = stored.version
     if result.saved:
         _notes()[keys["status"]] = f"Saved at {datetime.now().strftime('%H:%M:%S')}"
+    else:
+        st.session_state[keys["response"]] = _widget_value(criterion, stored.response)
+        st.session_state[keys["evidence"]] = stored.evidence
+        _notes()[keys["status"]] = (
+            "⚠ This answer was changed in another tab or by a colleague, so the newer answer is shown. "
+            "Change it again if you still want to."
+        )
+    _recount(review_id, criterion, stored)
+
+
+def _recount(review_id: int, criterion: Criterion, stored: reviews.Answer) -> None:
+    """When a save answers or clears a question, rerun its question and the counts, not the page.
+    Other saves (a changed answer, evidence) keep the usual rerun of the question alone."""
+    answered = _answered().setdefault(review_id, set())
+    now = _is_answered(stored)
+    if now == (criterion.id in answered):
         return
-    st.session_state[keys["response"]] = _widget_value(criterion, stored.response)
-    st.session_state[keys["evidence"]] = stored.evidence
-    _notes()[keys["status"]] = (
-        "⚠ This answer was changed in another tab or by a colleague, so the newer answer is shown. "
-        "Change it again if you still want to."
-    )
+    if now:
+        answered.add(criterion.id)
+    else:
+        answered.discard(criterion.id)
+    st.rerun([_fragment_key(review_id, criterion.id), *PROGRESS_FRAGMENTS])
 
 
 def _next_previous(review_id: int, domains: list[Domain], current: Domain) -> None:
@@ -320,10 +378,21 @@ def _submit_box(
     review: reviews.Review,
     domains: list[Domain],
     by_domain: dict[str, list[Criterion]],
-    answered: set[str],
 ) -> None:
     st.divider()
     st.subheader("Submit the review", anchor=False)
+    _open_items(review.id, domains, by_domain)
+    confirm = st.checkbox(
+        "I have checked the answers and want to submit. Answers are then locked.", key=f"confirm-submit-{review.id}"
+    )
+    if st.button("Submit review", type="primary", disabled=not confirm, key=f"submit-{review.id}"):
+        reviews.submit_review(db, actor, review.id)
+        nav.go("results", review=review.id)
+
+
+@st.fragment(key="review-open-items")
+def _open_items(review_id: int, domains: list[Domain], by_domain: dict[str, list[Criterion]]) -> None:
+    answered = _answered().get(review_id, set())
     open_items = {d.title: sum(1 for q in by_domain[d.id] if q.id not in answered) for d in domains}
     open_items = {title: n for title, n in open_items.items() if n}
     if open_items:
@@ -333,9 +402,3 @@ def _submit_box(
         )
     else:
         st.markdown("Every question is answered.")
-    confirm = st.checkbox(
-        "I have checked the answers and want to submit. Answers are then locked.", key=f"confirm-submit-{review.id}"
-    )
-    if st.button("Submit review", type="primary", disabled=not confirm, key=f"submit-{review.id}"):
-        reviews.submit_review(db, actor, review.id)
-        nav.go("results", review=review.id)
