@@ -137,6 +137,27 @@ def list_reviews(db: Database, actor: Actor, *, status: str | None = None, demo:
     return [Review(**row._mapping) for row in rows]
 
 
+def existing_reviews(
+    db: Database, actor: Actor, *, school_urn: str, framework_id: str, cycle: str, role: str | None = None
+) -> list[Review]:
+    """The reviews of this school, framework (any version) and cycle by ``role`` that the actor may read,
+    newest first; ``role`` defaults to the one ``start_review`` would give the actor's new review."""
+    query = (
+        sa.select(*_REVIEW_COLUMNS)
+        .select_from(_FROM)
+        .where(
+            access.visible_reviews(actor),
+            reviews.c.school_urn == school_urn,
+            reviews.c.framework_id == framework_id,
+            reviews.c.cycle == cycle,
+            reviews.c.role == (role or OWN_REVIEW_ROLE[actor.role]),
+        )
+        .order_by(reviews.c.updated_at.desc(), reviews.c.id.desc())
+    )
+    with db.read() as conn:
+        return [Review(**row._mapping) for row in conn.execute(query).all()]
+
+
 def get_review(db: Database, actor: Actor, review_id: int, action: access.Action = "read") -> Review:
     """The review, when the actor may ``action`` it; opening another school's review is recorded."""
     review = _checked(db, actor, review_id, action)

@@ -380,6 +380,8 @@ def _page_review_start(w: World, actor: Actor) -> bool:
             return False
         school.set_value(A).run()
         at.selectbox[1].set_value(FRAMEWORK.id).run()
+        for anyway in [c for c in at.checkbox if c.label == "Start a separate new review anyway"]:
+            anyway.check().run()  # a review of A already exists: starting another is deliberate
         next(b for b in at.button if b.label == "Start the review").click().run()
     else:  # a peer starts from their assignments
         at = _page(w, actor, "assignments")

@@ -68,6 +68,87 @@ def test_starting_a_review_creates_it_and_opens_the_questions(site):
     assert at.query_params["review"] == [str(created[0].id)] or at.query_params["review"] == str(created[0].id)
 
 
+def _open_start(db, actor: Actor, cycle: str = "2025/26"):
+    at = open_page(app_as(db, actor), "start")
+    at.selectbox[1].set_value("senco-role-audit")
+    at.selectbox[2].set_value(cycle)
+    return at.run()
+
+
+def _in_url(at, review_id: int) -> bool:
+    return at.query_params["review"] in ([str(review_id)], str(review_id))
+
+
+def test_starting_again_offers_the_review_in_progress_instead_of_a_second_one(site):
+    db, senco = site
+    at = _open_start(db, senco)
+    assert not at.warning and not at.checkbox  # nothing started yet: the plain form
+    next(b for b in at.button if b.label == "Start the review").click().run()
+    [first] = reviews.list_reviews(db, senco)
+    _answer(db, senco, first.id, {"role-designated": "yes", "role-eligible": "yes"})
+
+    at = _open_start(db, senco)
+    assert not at.exception
+    message = at.warning[0].value
+    assert "A self-review of" in message and "for 2025/26 is already in progress" in message
+    assert "2 of " in message and "questions answered" in message
+    assert "Start the review" not in [b.label for b in at.button]  # only when deliberately asked for
+    cont = at.button(key=f"existing-continue-{first.id}")
+    assert cont.label == "Continue that review" and cont.proto.type == "primary"
+    cont.click().run()
+    assert at.title[0].value == "Alder Primary"
+    assert _in_url(at, first.id)
+    assert [r.id for r in reviews.list_reviews(db, senco)] == [first.id]
+
+
+def test_another_cycle_is_not_offered_the_existing_review(site):
+    db, senco = site
+    _review(db, senco)  # 2025/26
+    at = _open_start(db, senco, cycle="2024/25")
+    assert not at.warning and not at.checkbox
+    assert "Start the review" in [b.label for b in at.button]
+
+
+def test_a_second_review_can_be_started_only_deliberately(site):
+    db, senco = site
+    first = _review(db, senco)
+    at = _open_start(db, senco)
+    at.checkbox[0].check().run()
+    assert at.checkbox[0].label == "Start a separate new review anyway"
+    next(b for b in at.button if b.label == "Start the review").click().run()
+    created = reviews.list_reviews(db, senco)
+    assert len(created) == 2 and first in [r.id for r in created]
+    second = next(r.id for r in created if r.id != first)
+    assert at.title[0].value == "Alder Primary" and _in_url(at, second)
+
+
+def test_a_submitted_review_offers_its_results(site):
+    db, senco = site
+    rid = _review(db, senco)
+    reviews.submit_review(db, senco, rid)
+    at = _open_start(db, senco)
+    assert "has already been submitted" in at.info[0].value
+    assert "reopen it from its results page" in at.info[0].value
+    assert "Start the review" not in [b.label for b in at.button]
+    at.button(key=f"existing-results-{rid}").click().run()
+    assert at.title[0].value == "Results: Alder Primary" and _in_url(at, rid)
+    assert len(reviews.list_reviews(db, senco)) == 1
+
+
+def test_an_la_colleagues_review_in_progress_is_offered_to_read_not_to_continue(site):
+    db, _ = site
+    alice = add_user(db, "alice@north.example", "la", la="North")
+    bob = add_user(db, "bob@north.example", "la", la="North")
+    theirs = reviews.start_review(
+        db, alice, school_urn="900001", framework=FRAMEWORK, cycle="2025/26", phase="primary", resourced_provision=False
+    )
+    at = _open_start(db, bob)
+    assert f"existing-continue-{theirs}" not in [b.key for b in at.button]
+    assert "by alice is already in progress" in at.info[0].value and "Only they can change it" in at.info[0].value
+    at.button(key=f"existing-results-{theirs}").click().run()
+    assert at.title[0].value == "Results: Alder Primary" and _in_url(at, theirs)
+
+
 def test_an_answer_and_its_evidence_are_in_the_database_as_soon_as_they_change(site):
     db, senco = site
     rid = _review(db, senco)

@@ -6,14 +6,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data import reviews
-from data.access import OPERATOR, Actor, NotAllowed, NotFound
+from data import consent, reviews, users
+from data.access import OPERATOR, SHARE_WITH_LA, Actor, NotAllowed, NotFound
 from data.frameworks import store_framework
 from data.schools import upsert_schools
 from data.setup import open_database
 from data.tables import audit_log
 from framework.library import framework_from_dict
-from tests.support.pages import share_all
+from tests.support.pages import PASSWORD, add_user, share_all
 
 FRAMEWORK = framework_from_dict(
     {
@@ -148,3 +148,55 @@ def test_every_change_is_in_the_audit_log(db):
     with db.read() as conn:
         actions = conn.execute(sa.select(audit_log.c.action).where(audit_log.c.review_id == rid)).scalars().all()
     assert actions == ["review_started", "review_submitted"]
+
+
+def _existing(db, actor, urn="900001", **kw) -> list[int]:
+    return [
+        r.id for r in reviews.existing_reviews(db, actor, school_urn=urn, framework_id="mini", cycle="2025/26", **kw)
+    ]
+
+
+def test_existing_reviews_are_this_schools_framework_and_cycle_newest_first(db):
+    first = _start(db)
+    reviews.submit_review(db, SCHOOL_A, first)
+    second = _start(db)
+    reviews.start_review(
+        db,
+        SCHOOL_A,
+        school_urn="900001",
+        framework=FRAMEWORK,
+        cycle="2024/25",
+        phase="primary",
+        resourced_provision=False,
+    )
+    assert _existing(db, SCHOOL_A) == [second, first]
+    found = reviews.existing_reviews(db, SCHOOL_A, school_urn="900001", framework_id="mini", cycle="2025/26")
+    assert [r.status for r in found] == ["draft", "submitted"]
+    assert reviews.existing_reviews(db, SCHOOL_A, school_urn="900001", framework_id="other", cycle="2025/26") == []
+    assert _existing(db, SCHOOL_A, role="la") == []  # only the kind of review the actor would start
+
+
+def test_existing_reviews_are_only_those_the_actor_may_read(db):
+    users.create_first_admin(db, "admin@la.example", "Ada Admin", PASSWORD)
+    north = add_user(db, "advisor@north.example", "la", la="North")
+    colleague = add_user(db, "colleague@north.example", "la", la="North")
+    south = add_user(db, "advisor@south.example", "la", la="South")
+    own = _start(db)
+    theirs = _start(db, SCHOOL_B, "900002")
+    las = _start(db, north)
+
+    assert _existing(db, SCHOOL_A) == [own]
+    assert _existing(db, SCHOOL_A, "900002") == []  # another school's review does not exist for them
+    assert _existing(db, SCHOOL_B, "900002") == [theirs]
+    assert _existing(db, north) == [las]  # an LA advisor would start an LA review: the school's is not "the same"
+    assert _existing(db, north, role="self") == [own]
+    assert _existing(db, colleague) == [las]  # the school shares with its LA
+    assert _existing(db, south) == [] and _existing(db, south, role="self") == []  # another LA's school
+
+    consent.set_consent(db, OPERATOR, "900001", SHARE_WITH_LA, give=False)
+    assert _existing(db, north) == [las]  # their own review stays theirs
+    assert _existing(db, colleague) == [] and _existing(db, north, role="self") == []
+    assert _existing(db, SCHOOL_A) == [own]  # a draft LA review is not the school's to read
+    assert _existing(db, SCHOOL_A, role="la") == []
+    reviews.submit_review(db, north, las)
+    assert _existing(db, SCHOOL_A, role="la") == [las]  # a submitted review of the school is

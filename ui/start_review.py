@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 
 from data import frameworks, reviews, schools
+from data.access import Actor
+from data.db import Database
 from framework.models import PHASE_LABELS, PHASES, ReviewContext, applicable_criteria
 from ui import nav
 from ui.auth import require_actor
 from ui.context import friendly_errors, get_db
+from ui.labels import REVIEW_NOUNS
 
 
 def academic_year(today: date) -> str:
@@ -48,6 +51,16 @@ def render() -> None:
         if framework.description:
             st.caption(framework.description)
         cycle = st.selectbox("Review cycle (academic year)", recent_cycles(date.today()))
+        existing = reviews.existing_reviews(db, actor, school_urn=urn, framework_id=framework_id, cycle=cycle)
+        for number, review in enumerate(existing):
+            _offer_existing(db, actor, review, framework.title, primary=number == 0)
+        if existing and not st.checkbox(
+            "Start a separate new review anyway",
+            key=f"start-anyway-{urn}-{framework_id}-{cycle}",
+            help="Only if the review above cannot be used, for example because it was started with the wrong "
+            "phase. Both reviews are then kept.",
+        ):
+            return
         left, right = st.columns(2)
         phase = left.selectbox(
             "The school's phase",
@@ -76,3 +89,47 @@ def render() -> None:
                 resourced_provision=resourced,
             )
             nav.go("review", review=review_id)
+
+
+def _offer_existing(db: Database, actor: Actor, review: reviews.Review, title: str, *, primary: bool) -> None:
+    """Say that this review already exists, how far it got, and offer to go on with it (or see its results)."""
+    framework = frameworks.get_framework(db, review.framework_id, review.framework_version)
+    questions = applicable_criteria(framework, review.context)
+    stored = reviews.load_answers(db, actor, review.id)
+    answered = sum(1 for q in questions if q.id in stored and stored[q.id].response not in (None, ""))
+    what = f"{REVIEW_NOUNS.get(review.role, 'a review')} of {title} for {review.cycle}"
+    what = what[0].upper() + what[1:]
+    progress = f"{answered} of {len(questions)} questions answered"
+    if review.locked:
+        st.info(
+            f"{what} has already been submitted ({progress}, submitted on {_day(review.submitted_at)}). "
+            "To change it, reopen it from its results page.",
+            icon=":material/task_alt:",
+        )
+        label, target = "See its results", "results"
+    elif reviews.may(db, actor, review, "write"):
+        st.warning(
+            f"{what} is already in progress: {progress}, last changed on {_day(review.updated_at)}.",
+            icon=":material/edit_note:",
+        )
+        label, target = "Continue that review", "review"
+    else:  # e.g. an LA colleague's review: readable, but only its reviewer changes it
+        st.info(
+            f"{what} by {review.reviewer_name} is already in progress: {progress}, "
+            f"last changed on {_day(review.updated_at)}. Only they can change it.",
+            icon=":material/visibility:",
+        )
+        label, target = "See its results so far", "results"
+    who = "You" if actor.id is not None and review.reviewer_id == actor.id else review.reviewer_name
+    resourced = "with" if review.resourced_provision else "without"
+    st.caption(
+        f"{who} started it on {_day(review.created_at)}, for a "
+        f"{PHASE_LABELS.get(review.phase, review.phase).lower()} school {resourced} resourced provision."
+    )
+    key = f"existing-{'continue' if target == 'review' else 'results'}-{review.id}"
+    if st.button(label, type="primary" if primary else "secondary", key=key):
+        nav.go(target, review=review.id)
+
+
+def _day(moment: datetime | None) -> str:
+    return f"{moment:%d %b %Y}" if moment else "an unknown date"
