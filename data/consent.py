@@ -64,11 +64,6 @@ def shared_by(conn: Connection, urns: Iterable[str]) -> dict[str, frozenset[str]
     return {urn: frozenset(scopes) for urn, scopes in given.items()}
 
 
-def school_ref(conn: Connection, urn: str, la: str) -> SchoolRef:
-    """The school's reference with the consents it has given, for the access policy."""
-    return SchoolRef(urn, la, shared_by(conn, [urn]).get(urn, frozenset()))
-
-
 def sharing(db: Database, actor: Actor, urn: str) -> SchoolSharing:
     """One school's consents, for its own users, admins and its LA's advisors."""
     found = list_sharing(db, actor, urns=[urn])

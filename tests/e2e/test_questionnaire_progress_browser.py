@@ -6,26 +6,16 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from data import reviews
 from framework.library import builtin_framework
-from tests.support.browser import app_errors, expect_rerun, open_app, screenshot, wait_for_app
+from tests.support.browser import app_errors, expect_rerun, open_app, screenshot, signed_in_page, wait_for_app
 from tests.support.pages import PASSWORD, add_user, prepared_site
 
 pytestmark = pytest.mark.browser
 
 OPTION = '[data-testid="stRadioOption"]'
-
-
-def _sign_in(browser: Browser, url: str, email: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    open_app(page, url)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=60_000)
-    return page
 
 
 def test_answering_a_question_moves_the_counts_straight_away(
@@ -46,7 +36,7 @@ def test_answering_a_question_moves_the_counts_straight_away(
     db.dispose()
     server = app_server_factory(url)
 
-    page = _sign_in(browser, server.url, "senco@alder.example")
+    page = signed_in_page(browser, server.url, "senco@alder.example", PASSWORD)
     open_app(page, f"{server.url}/review?review={rid}&domain=role")
     expect(page.get_by_role("heading", name="The statutory role and qualification")).to_be_visible(timeout=60_000)
     bar = page.get_by_text(re.compile(r"^\d+ of \d+ questions answered$"))

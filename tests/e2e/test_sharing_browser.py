@@ -5,25 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from data import consent, reviews, users
 from data.access import OPERATOR, SHARE_WITH_LA
 from data.setup import open_database
-from tests.support.browser import app_errors, open_app, screenshot, wait_for_app
+from tests.support.browser import app_errors, open_app, screenshot, signed_in_page, wait_for_app
 from tests.support.pages import PASSWORD, add_user
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(browser: Browser, url: str, email: str, width: int = 1280) -> Page:
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-    open_app(page, url)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=60_000)
-    return page
 
 
 def test_a_school_withdraws_its_consent_and_its_la_no_longer_sees_its_review(
@@ -39,11 +29,11 @@ def test_a_school_withdraws_its_consent_and_its_la_no_longer_sees_its_review(
     db.dispose()
     server = app_server_factory(url)
 
-    advisor = _sign_in(browser, server.url, "advisor@la.example")
+    advisor = signed_in_page(browser, server.url, "advisor@la.example", PASSWORD)
     open_app(advisor, f"{server.url}/results?review={review}")
     expect(advisor.get_by_text("Statutory compliance").first).to_be_visible(timeout=60_000)
 
-    senco = _sign_in(browser, server.url, "senco@school.example")
+    senco = signed_in_page(browser, server.url, "senco@school.example", PASSWORD)
     open_app(senco, f"{server.url}/sharing")
     expect(senco.get_by_text("Shared", exact=True).first).to_be_visible()
     screenshot(senco, "sharing-school-before")
@@ -61,7 +51,7 @@ def test_a_school_withdraws_its_consent_and_its_la_no_longer_sees_its_review(
     screenshot(advisor, "sharing-la")
     assert not app_errors(advisor), server.log_tail()
 
-    narrow = _sign_in(browser, server.url, "advisor@la.example", width=400)
+    narrow = signed_in_page(browser, server.url, "advisor@la.example", PASSWORD, width=400)
     open_app(narrow, f"{server.url}/sharing")
     expect(narrow.get_by_text("share their reviews with the LA").first).to_be_visible()
     screenshot(narrow, "sharing-la-400")

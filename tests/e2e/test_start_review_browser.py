@@ -9,20 +9,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from data import reviews
-from tests.support.browser import app_errors, expect_rerun, open_app, screenshot, wait_for_app
+from tests.support.browser import app_errors, expect_rerun, open_app, screenshot, signed_in_page, wait_for_app
 from tests.support.pages import PASSWORD, add_user, prepared_site
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(browser: Browser, url: str, email: str) -> Page:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    open_app(page, url)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=60_000)
-    return page
 
 
 def _questions_shown(page: Page) -> None:
@@ -38,7 +28,7 @@ def test_starting_again_continues_the_review_in_progress(
     senco = add_user(db, "senco@alder.example", "school", school_urn="900001")
     server = app_server_factory(url)
 
-    page = _sign_in(browser, server.url, "senco@alder.example")
+    page = signed_in_page(browser, server.url, "senco@alder.example", PASSWORD)
     open_app(page, f"{server.url}/start")
     page.get_by_role("button", name="Start the review").click()
     _questions_shown(page)

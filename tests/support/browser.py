@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests.support import TEST_OUTPUT, skip_or_fail
 
@@ -131,3 +131,14 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
             with suppress(Exception):  # never hide the test's own failure behind a screenshot error
                 screenshot(page, f"FAILED-{request.node.nodeid}")
         context.close()
+
+
+def signed_in_page(browser: Browser, url: str, email: str, password: str, *, width: int = 1280) -> Page:
+    """A fresh browser context (its own cookies) signed in to the app with an email and password."""
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    open_app(page, url)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=APP_TIMEOUT_MS)
+    return page
