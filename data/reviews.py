@@ -126,10 +126,11 @@ _REVIEW_COLUMNS = [
 _FROM = reviews.join(schools, schools.c.urn == reviews.c.school_urn)
 
 
-def list_reviews(db: Database, actor: Actor, *, status: str | None = None, demo: bool | None = None) -> list[Review]:
+def list_reviews(db: Database, actor: Actor, *, demo: bool | None = None, **equal: str | None) -> list[Review]:
+    """The reviews the actor may read, most recently changed first; ``equal`` narrows by review columns,
+    e.g. ``status="draft"`` or ``school_urn=..., framework_id=..., cycle=...``."""
     query = sa.select(*_REVIEW_COLUMNS).select_from(_FROM).where(access.visible_reviews(actor))
-    if status:
-        query = query.where(reviews.c.status == status)
+    query = query.where(*(reviews.c[name] == value for name, value in equal.items() if value))
     if demo is not None:
         query = query.where(reviews.c.demo == demo)
     with db.read() as conn:
@@ -142,20 +143,8 @@ def existing_reviews(
 ) -> list[Review]:
     """The reviews of this school, framework (any version) and cycle by ``role`` that the actor may read,
     newest first; ``role`` defaults to the one ``start_review`` would give the actor's new review."""
-    query = (
-        sa.select(*_REVIEW_COLUMNS)
-        .select_from(_FROM)
-        .where(
-            access.visible_reviews(actor),
-            reviews.c.school_urn == school_urn,
-            reviews.c.framework_id == framework_id,
-            reviews.c.cycle == cycle,
-            reviews.c.role == (role or OWN_REVIEW_ROLE[actor.role]),
-        )
-        .order_by(reviews.c.updated_at.desc(), reviews.c.id.desc())
-    )
-    with db.read() as conn:
-        return [Review(**row._mapping) for row in conn.execute(query).all()]
+    role = role or OWN_REVIEW_ROLE[actor.role]
+    return list_reviews(db, actor, school_urn=school_urn, framework_id=framework_id, cycle=cycle, role=role)
 
 
 def get_review(db: Database, actor: Actor, review_id: int, action: access.Action = "read") -> Review:
