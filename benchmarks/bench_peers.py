@@ -1,7 +1,8 @@
 """How long peer sets take for every state-funded school in England (about 21,600) in one call.
 
 Run: .venv/bin/python benchmarks/bench_peers.py. Prints plain numbers; the target is under 5 s.
-Synthetic schools follow the national phase mix and size recipe in shared/reference/figures.md.
+Synthetic schools follow the national phase mix and school sizes of DfE "Schools, pupils and their
+characteristics" (January 2024).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Response workbooks: a template to answer a review offline, and reading a completed one back.
 
 The template lists the questions with everything needed to answer them (the levels written
-out, guidance, pick-lists); reading follows ``shared/specs/framework-workbook.md`` and takes
+out, guidance, pick-lists); reading follows ``docs/workbooks.md`` and takes
 each answer's meaning from ``framework.responses.read_response``, so a workbook and the app
 accept exactly the same answers. A workbook with any problem yields nothing but the problems.
 """

@@ -1,7 +1,7 @@
 """What a review framework is: scales, domains and criteria, frozen once loaded.
 
 The same model is built from the built-in YAML library and from an LA's Excel
-authoring workbook (see ``shared/specs/framework-workbook.md``), so every check that
+authoring workbook (see ``docs/workbooks.md``), so every check that
 does not depend on where a value came from lives here.
 """
 

@@ -1,6 +1,6 @@
 """Framework authoring workbooks: an LA's Excel file in, every problem named by cell; and a framework out.
 
-Read per ``shared/specs/framework-workbook.md``: rows are read at the edge (``xlsx_safety``), each
+Read per ``docs/workbooks.md``: rows are read at the edge (``xlsx_safety``), each
 cell is checked here so a problem names its sheet and cell, and only a workbook without problems
 is built into the frozen ``Framework`` (whose own rules stay the final word). Writing is the
 reverse, so an LA can download a built-in framework, edit it and load its variant.

@@ -2,7 +2,7 @@
 
 Peer sets follow the DfE Financial Benchmarking and Insights Tool (FBIT): only schools of the same
 phase group are compared, on a weighted, range-standardised Euclidean distance over pupils, % FSM
-and % SEN (see shared/reference/benchmarking.md). Every page, export and the CLI read a comparison
+and % SEN (see the DfE FBIT comparator-set methodology). Every page, export and the CLI read a comparison
 through ``compare`` so that the suppression rule for small groups is applied in exactly one place.
 """
 

@@ -2,7 +2,8 @@
 
 Hours a week alone favour big schools, so the time is also shown per 100 pupils on roll and per
 pupil on the SEN register (pupils x (SEN support % + EHC plan %) / 100). The survey figures come
-from self-selected samples of SENCOs (shared/reference/figures.md section 4): they are reference
+from self-selected samples of SENCOs (National SENCO Workload Survey 2018; National SENCO
+Workforce Survey 2020): they are reference
 points to discuss, never targets, and no survey has published a median of hours per week.
 """
 

@@ -17,8 +17,8 @@ from exports.cells import tables_workbook, workbook_bytes
 from framework.library import builtin_frameworks, framework_to_dict, load_framework_file
 from framework.workbook import read_framework_workbook
 from tests.support import REPO_ROOT
+from tests.support import VECTORS as EXAMPLES
 
-EXAMPLES = REPO_ROOT.parent / "shared" / "specs" / "examples"
 BAD_FRAMEWORK = {
     "framework": [["key", "value"], ["id", "bad"], ["title", "Bad"], ["version", "1"], ["scale", "q"]],
     "scales": [["scale_id", "points", "label"], ["q", 1, "Low"], ["q", 2, "High"]],

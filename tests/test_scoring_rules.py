@@ -1,4 +1,4 @@
-"""Every rule of specs/scoring.md, pinned by a small framework written inline, plus the six example vectors."""
+"""Every rule of docs/scoring.md, pinned by a small framework written inline, plus the six example vectors."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from framework.models import Framework, ReviewContext
 from framework.problems import InvalidInput
 from scoring import ReviewScore, score_review, score_reviews
 from scoring.bands import band_label
+from tests.support import VECTORS as EXAMPLES
 
-EXAMPLES = Path("/work/shared/specs/examples")
 QUALITY = [
     {"points": 1, "label": "Emerging"},
     {"points": 2, "label": "Developing"},

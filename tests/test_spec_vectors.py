@@ -1,16 +1,16 @@
-"""The scoring contract's test vectors, run exactly as the spec says: ``cli.py score`` in a separate process."""
+"""The scoring test vectors (tests/vectors, docs/scoring.md), run as a user would: `cli.py score` in its own process."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "specs" / "examples"
+from tests.support import REPO_ROOT
+from tests.support import VECTORS as EXAMPLES
+
 VECTORS = sorted(int(p.stem.split("-")[1]) for p in EXAMPLES.glob("expected-*.json"))
 
 

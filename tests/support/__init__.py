@@ -12,6 +12,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Git-ignored; screenshots and server logs stay here after the run so CI failures can be inspected.
 TEST_OUTPUT = REPO_ROOT / "test-output"
+# The public scoring test vectors (docs/scoring.md), kept in the repository so a clone tests on its own.
+VECTORS = REPO_ROOT / "tests" / "vectors"
 
 
 def in_ci() -> bool:
