@@ -1,4 +1,4 @@
-"""Pure scoring calculations: a review's scores per specs/scoring.md, for one school or many."""
+"""Pure scoring calculations: a review's scores per docs/scoring.md, for one school or many."""
 
 from scoring.models import Completion, ComplianceItem, DomainScore, OverallScore, ReviewScore, ScoreTables
 from scoring.priorities import criterion_contributions, priorities, strengths, unanswered

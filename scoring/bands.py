@@ -1,6 +1,6 @@
 """From a percent to a band label of the default scale, with the statutory cap applied.
 
-The rule (specs/scoring.md): the level whose points are nearest to min + percent/100 x (max - min),
+The rule (docs/scoring.md): the level whose points are nearest to min + percent/100 x (max - min),
 an exact tie going to the higher level; a limited result is capped at the framework's cap level.
 """
 

@@ -1,7 +1,7 @@
 """What scoring returns: one review's scores as frozen models, many reviews' scores as tables.
 
 Scores are derived, never edited, so the models are frozen; ``to_spec_json`` is the one place the
-output document of specs/scoring.md is shaped (rounding happens there and nowhere else).
+output document of docs/scoring.md is shaped (rounding happens there and nowhere else).
 """
 
 from __future__ import annotations

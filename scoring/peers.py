@@ -35,6 +35,11 @@ CLOSE_TOLERANCES: dict[str, float] = {"pupils": 0.25, "fsm_pct": 0.05, "sen_pct"
 
 MIN_SUMMARY = 5  # fewer peers than this: show nothing
 MIN_FULL = 10  # fewer than this (but at least MIN_SUMMARY): median and range only
+# Percents within this many percentage points are the same result when a school is placed among others
+# (at or above, quarter, median, range): identical answers can reach a percent along different orders of
+# floating-point arithmetic (another framework version's criterion order, another batch), differing in
+# the last bit. Far below the one decimal place ever shown, far above any rounding error.
+TIE = 1e-9
 MAX_CELLS = 250_000  # distances held per block: 2 MB of float64, small enough for the CPU cache
 
 
@@ -305,8 +310,23 @@ def _clean(values: Iterable[float | None]) -> np.ndarray:
     return array[~np.isnan(array)]
 
 
+def _merge_ties(values: np.ndarray) -> np.ndarray:
+    """Sorted values with each run of ties (neighbours within ``TIE``) set to the run's first value.
+
+    So the median, range and listed values of tied schools are exactly equal, however their percents
+    were summed.
+    """
+    out = np.sort(values)
+    for i in range(1, out.size):
+        if out[i] - out[i - 1] <= TIE:
+            out[i] = out[i - 1]
+    return out
+
+
 def percentile_rank(value: float | None, peer_values: Iterable[float | None]) -> float | None:
     """The weak percentile: the % of peers whose value is at or below the school's (FBIT's definition).
+
+    A peer within ``TIE`` of the school counts as equal, so at or below.
 
     With ties, as on a 1-4 scale, a school equal to every peer is "at or above 100% of peers".
     >>> percentile_rank(3, [1, 2, 3, 4])
@@ -315,7 +335,7 @@ def percentile_rank(value: float | None, peer_values: Iterable[float | None]) ->
     peers = _clean(peer_values)
     if value is None or math.isnan(value) or peers.size == 0:
         return None
-    return float(100.0 * np.count_nonzero(peers <= value) / peers.size)
+    return float(100.0 * np.count_nonzero(peers <= value + TIE) / peers.size)
 
 
 def quartile(value: float | None, peer_values: Iterable[float | None]) -> int | None:
@@ -354,7 +374,7 @@ class PeerComparison:
 
 def compare(school_value: float | None, peer_values: Iterable[float | None]) -> PeerComparison:
     """The school's value against its peers' (missing peer values are left out), suppressed by group size."""
-    peers = np.sort(_clean(peer_values))
+    peers = _merge_ties(_clean(peer_values))
     n = int(peers.size)
     level = comparison_level(n)
     if level == "hidden":

@@ -1,4 +1,4 @@
-"""A review's scores (specs/scoring.md), for one school or a whole batch, by one vectorised path.
+"""A review's scores (docs/scoring.md), for one school or a whole batch, by one vectorised path.
 
 ``score_review`` is ``score_reviews`` with a batch of one, so the app, the CLI and LA-wide tables
 can never disagree. Each distinct answer's contribution is worked out once; per review x domain sums

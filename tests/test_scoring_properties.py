@@ -1,5 +1,5 @@
 """Properties of scoring over random frameworks and answers (hypothesis), including agreement with a
-plain, loop-per-answer reading of specs/scoring.md."""
+plain, loop-per-answer reading of docs/scoring.md."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def as_rows(answers: dict[str, object]) -> pd.DataFrame:
 
 
 def reference_score(framework: Framework, answers: dict[str, object], context: ReviewContext) -> dict:
-    """specs/scoring.md read literally, one answer at a time: what the vectorised engine must agree with."""
+    """docs/scoring.md read literally, one answer at a time: what the vectorised engine must agree with."""
     scale = framework.default_scale
     low, high = scale.min_points, scale.max_points
 

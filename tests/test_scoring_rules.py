@@ -599,7 +599,7 @@ def test_counting_without_packing_gives_the_same_scores(monkeypatch):
     assert score(STATUTORY, answers) == packed
 
 
-# --- the example vectors of specs/examples ------------------------------------------------------
+# --- the public test vectors (tests/vectors) ------------------------------------------------------
 
 
 def _sheet(path: Path, name: str) -> list[dict]:
