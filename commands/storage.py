@@ -12,10 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-
 from commands import acting, command
 from data import schema
 from data.access import NotAllowed, NotFound
@@ -51,7 +47,7 @@ def restore(args: argparse.Namespace) -> int:
         db = Database()  # not migrated first: a restore rebuilds the schema from the backup's revision
         _require_administrator(args, db)
         summary = restore_backup(db, Path(args.file), replace=args.replace)
-    head = _head()
+    head = schema.head()
     moved = f", migrated to {head}" if summary.revision != head else ""
     print(
         f"restored {args.file}: {summary.rows} rows in {len(summary.tables)} tables (schema {summary.revision}{moved})"
@@ -65,7 +61,7 @@ def migrate(args: argparse.Namespace) -> int:
         db = Database()
         _require_administrator(args, db)
         schema.upgrade(db)
-    print(f"the database is at schema {_head()}")
+    print(f"the database is at schema {schema.head()}")
     return 0
 
 
@@ -75,20 +71,16 @@ def _require_administrator(args: argparse.Namespace, db: Database) -> None:
         return
     try:
         actor = acting(args, db)
-    except sa.exc.SQLAlchemyError:  # no users table yet (an empty database to restore into)
+    except schema.DATABASE_ERRORS:  # no users table yet (an empty database to restore into)
         raise NotFound(f"There is no active user with the email {args.as_user}.") from None
     if actor.role != "admin":
         raise NotAllowed("Backups and restores are for administrators and the server operator.")
-
-
-def _head() -> str:
-    return str(ScriptDirectory.from_config(schema.alembic_config()).get_current_head())
 
 
 @contextmanager
 def _plain_database_errors() -> Iterator[None]:
     try:
         yield
-    except (sa.exc.SQLAlchemyError, CommandError) as exc:
+    except schema.DATABASE_ERRORS as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         raise InvalidInput([Problem("database", reason[0] if reason else type(exc).__name__)]) from None

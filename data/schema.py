@@ -8,12 +8,17 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from data.db import Database
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# What a storage operation can raise when the database itself fails (unreachable server, a locked table,
+# a schema it cannot migrate): callers outside data/ catch these without knowing SQLAlchemy or Alembic.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, CommandError)
 # Any fixed bigint, the same in every app process: the PostgreSQL advisory lock that queues start-up migrations.
 MIGRATION_LOCK_KEY = 0x73656E645F726576  # "send_rev"
 
@@ -22,6 +27,11 @@ def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
+
+
+def head() -> str:
+    """The schema revision this version of SEND Review migrates to."""
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
@@ -50,5 +60,4 @@ def is_current(db: Database) -> bool:
 
 
 def _at_head(conn: Connection) -> bool:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    return MigrationContext.configure(conn).get_current_revision() == head
+    return MigrationContext.configure(conn).get_current_revision() == head()
