@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 from data import reviews, users  # noqa: E402
 from data.access import OPERATOR  # noqa: E402
-from data.frameworks import store_framework  # noqa: E402
 from data.setup import open_database  # noqa: E402
 from framework.library import framework_from_dict  # noqa: E402
+from tests.support.frameworks import store_framework  # noqa: E402
 
 SIXTY = framework_from_dict(
     {

@@ -145,11 +145,6 @@ class AuditPage:
     total: int  # how many rows match
 
 
-def may_read_log(actor: Actor) -> bool:
-    """Whether the actor can read any part of the log (admins, LA users); pages ask this to offer it."""
-    return access.allowed(actor, "read", AuditRef(actor.la if actor.role == "la" else None))
-
-
 def read_log(db: Database, actor: Actor, wanted: AuditFilter = AuditFilter(), *, limit: int = PAGE_ROWS) -> AuditPage:
     """The newest matching rows the actor may read, and how many match in all."""
     _require(actor, "read")

@@ -7,8 +7,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from data.access import Actor
-from data.audit import now, record
+from data.audit import now
 from data.db import Database
 from data.tables import frameworks
 from framework.library import builtin_frameworks, framework_from_dict, framework_to_dict
@@ -22,7 +21,7 @@ def ensure_builtin(db: Database) -> None:
             return
     with db.write() as conn:
         for fw in _missing(conn):  # asked again under the write lock: another process may have stored them
-            conn.execute(sa.insert(frameworks).values(**_row(fw, builtin=True)))
+            conn.execute(sa.insert(frameworks).values(**framework_row(fw, builtin=True)))
 
 
 def _missing(conn: Connection) -> list[Framework]:
@@ -30,22 +29,7 @@ def _missing(conn: Connection) -> list[Framework]:
     return [fw for fw in builtin_frameworks() if (fw.id, fw.version) not in have]
 
 
-def store_framework(db: Database, actor: Actor, framework: Framework) -> None:
-    """Add an LA's own framework (validated before it gets here); a stored version is never changed."""
-    with db.write() as conn:
-        exists = conn.execute(
-            sa.select(sa.literal(1)).where(frameworks.c.id == framework.id, frameworks.c.version == framework.version)
-        ).first()
-        if exists:
-            raise ValueError(
-                f'framework "{framework.id}" version {framework.version} is already stored; '
-                "give the new one a new version"
-            )
-        conn.execute(sa.insert(frameworks).values(**_row(framework, builtin=False), la=actor.la, created_by=actor.id))
-        record(conn, actor, "framework_added", detail=f"{framework.id} {framework.version}")
-
-
-def _row(framework: Framework, *, builtin: bool) -> dict[str, object]:
+def framework_row(framework: Framework, *, builtin: bool) -> dict[str, object]:
     """A framework as a stored row: the definition is the same plain form the YAML library uses."""
     return {
         "id": framework.id,

@@ -251,13 +251,6 @@ def list_users(db: Database, actor: Actor) -> list[User]:
     return [_user(row) for row in rows]
 
 
-def actor_for(db: Database, user_id: int) -> Actor | None:
-    """The acting user for an account id, or None when there is no such active account."""
-    with db.read() as conn:
-        row = conn.execute(sa.select(users).where(users.c.id == user_id, users.c.active)).first()
-    return actor_from_row(row) if row is not None else None
-
-
 def actor_by_email(db: Database, email: str) -> Actor | None:
     """For ``cli.py --as EMAIL``: the active account with this email, or None."""
     with db.read() as conn:

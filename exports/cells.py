@@ -95,19 +95,6 @@ def workbook_bytes(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
-def tables_workbook(tables: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
-    """A plain workbook from ``{sheet: [header, row, ...]}``, e.g. ``{"framework": [["key", "value"], ...]}``.
-
-    The quickest safe export of tables; tests use it to write workbooks inline.
-    """
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, table in tables.items():
-        header, *rows = table if table else [[]]
-        write_table(wb.create_sheet(name), [str(h) for h in header], rows)
-    return workbook_bytes(wb)
-
-
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """CSV in UTF-8 with a byte-order mark (so Excel reads it right), every cell through ``safe_cell``."""
     out = io.StringIO()

@@ -334,11 +334,6 @@ class Framework(_Frozen):
         return level
 
     @property
-    def phases_used(self) -> tuple[str, ...]:
-        used = {p for d in self.domains for p in d.phases} | {p for c in self.criteria for p in c.phases}
-        return tuple(p for p in PHASES if p in used)
-
-    @property
     def flags_used(self) -> tuple[str, ...]:
         used = {f for d in self.domains for f in d.requires} | {f for c in self.criteria for f in c.requires}
         return tuple(sorted(used))

@@ -9,7 +9,7 @@ through ``compare`` so that the suppression rule for small groups is applied in 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -29,9 +29,6 @@ SPECIAL_WEIGHTS: dict[str, float] = {"pupils": 0.6, "fsm_pct": 0.4}
 
 # School types that FBIT compares only among themselves, whatever their phase.
 SEPARATE_TYPES: frozenset[str] = frozenset({"special", "alternative_provision", "utc"})
-
-# FBIT's "close comparator": relative tolerances as in math.isclose(a, b, rel_tol=...).
-CLOSE_TOLERANCES: dict[str, float] = {"pupils": 0.25, "fsm_pct": 0.05, "sen_pct": 0.10}
 
 MIN_SUMMARY = 5  # fewer peers than this: show nothing
 MIN_FULL = 10  # fewer than this (but at least MIN_SUMMARY): median and range only
@@ -256,28 +253,6 @@ def same_phase(schools: pd.DataFrame, urn: str) -> list[str]:
     """Every other school in the school's phase group, nationally or across the register given."""
     groups = _groups(schools)
     return _others(schools[groups == groups[_row(schools, urn)]], urn)
-
-
-def named_group(schools: pd.DataFrame, urn: str, urns: Iterable[str]) -> list[str]:
-    """A user's own list (a cluster, a trust): the URNs found in the register, once each, in list order."""
-    known = set(schools["urn"].astype(str))
-    return list(dict.fromkeys(u for u in (str(x).strip() for x in urns) if u in known and u != str(urn)))
-
-
-def close_peers(schools: pd.DataFrame, urn: str, peer_urns: Sequence[str]) -> list[str]:
-    """The peers FBIT calls close: pupils within 25%, FSM % within 5% and SEN % within 10% (relative).
-
-    Relative as in ``math.isclose(a, b, rel_tol=t)``: |a - b| <= t * max(|a|, |b|). A missing value is never close.
-    """
-    frame = schools.assign(urn=schools["urn"].astype(str)).set_index("urn")
-    frame = frame.assign(sen_pct=_floats(frame["sen_support_pct"]) + _floats(frame["ehcp_pct"]))
-    me = frame.loc[[str(urn)]]
-    peers = frame.reindex([str(u) for u in peer_urns])
-    close = np.ones(len(peers), dtype=bool)
-    for name, tolerance in CLOSE_TOLERANCES.items():
-        mine, theirs = _floats(me[name])[0], _floats(peers[name])
-        close &= np.abs(theirs - mine) <= tolerance * np.maximum(np.abs(theirs), abs(mine))
-    return peers.index[close].tolist()
 
 
 def _row(schools: pd.DataFrame, urn: str) -> object:

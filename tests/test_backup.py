@@ -21,7 +21,6 @@ import cli
 from data import backup, schema
 from data.access import OPERATOR
 from data.db import Database
-from data.frameworks import store_framework
 from data.reviews import save_answer, start_review, submit_review
 from data.schools import upsert_schools
 from data.sessions import start_session
@@ -29,6 +28,7 @@ from data.setup import open_database
 from data.tables import metadata
 from data.users import SignInFailed, actor_by_email, authenticate, create_first_admin, invite_user
 from framework.library import framework_from_dict
+from tests.support.frameworks import store_framework
 from tests.test_migrations import fill_every_table, snapshot
 
 POSTGRES = pytest.mark.postgres

@@ -13,11 +13,12 @@ import pytest
 
 import cli
 import commands
-from exports.cells import tables_workbook, workbook_bytes
+from exports.cells import workbook_bytes
 from framework.library import builtin_frameworks, framework_to_dict, load_framework_file
 from framework.workbook import read_framework_workbook
 from tests.support import REPO_ROOT
 from tests.support import VECTORS as EXAMPLES
+from tests.support.workbooks import tables_workbook
 
 BAD_FRAMEWORK = {
     "framework": [["key", "value"], ["id", "bad"], ["title", "Bad"], ["version", "1"], ["scale", "q"]],

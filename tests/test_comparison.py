@@ -18,12 +18,12 @@ from data import comparison, groups, reviews
 from data.access import OPERATOR, Actor, NotFound
 from data.comparison import compare_school
 from data.db import Database
-from data.frameworks import store_framework
 from data.schools import upsert_schools
 from data.setup import open_database
 from exports.comparison_workbook import comparison_workbook
 from framework.library import framework_from_dict
 from framework.problems import InvalidInput
+from tests.support.frameworks import store_framework
 from tests.support.pages import share_all
 
 LEVELS = ["One", "Two", "Three", "Four", "Five"]  # 0, 25, 50, 75, 100 per cent

@@ -8,12 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from exports.cells import tables_workbook
 from exports.framework_workbook import write_framework_workbook
 from framework.library import builtin_frameworks, framework_from_dict, load_framework_file
 from framework.models import Framework
 from framework.problems import InvalidInput
 from framework.workbook import read_framework_workbook
+from tests.support.workbooks import tables_workbook
 
 FRAMEWORK = [["key", "value"], ["id", "demo"], ["title", "Demo audit"], ["version", "1.0"], ["scale", "quality"]]
 SCALES = [

@@ -11,10 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.peers import (
-    close_peers,
     compare,
     comparison_level,
-    named_group,
     peer_group,
     peer_sets,
     peer_table,
@@ -202,7 +200,7 @@ def test_grid_search_matches_a_full_sort_on_a_realistic_register():
     assert peer_sets(schools, k=30) == expected
 
 
-def test_same_la_and_same_phase_and_named_group():
+def test_same_la_and_same_phase():
     schools = register(
         [
             ("100001", "primary", 200, 20.0, 10.0, 2.0, "Northby"),
@@ -214,22 +212,6 @@ def test_same_la_and_same_phase_and_named_group():
     assert same_la(schools, "100001") == ["100002"]
     assert same_la(schools, "100001", same_group=False) == ["100002", "100003"]
     assert same_phase(schools, "100001") == ["100002", "100004"]
-    assert named_group(schools, "100001", ["100004", "999999", "100001", "100004", "100003"]) == ["100004", "100003"]
-
-
-def test_close_peers_use_fbit_relative_tolerances():
-    schools = register(
-        [
-            ("100001", "primary", 200, 20.0, 10.0, 2.0),
-            ("100002", "primary", 250, 21.0, 11.0, 2.0),  # pupils 50 <= 0.25*250; FSM 1 <= 0.05*21
-            ("100003", "primary", 270, 20.0, 10.0, 2.0),  # pupils 70 > 0.25*270
-            ("100004", "primary", 200, 22.0, 10.0, 2.0),  # FSM 2 > 0.05*22
-            ("100005", "primary", 200, 20.0, 12.0, 2.0),  # SEN 14 vs 12: 2 > 0.1*14
-            ("100006", "primary", 200, np.nan, 10.0, 2.0),  # missing: never close
-        ]
-    )
-    peers = ["100002", "100003", "100004", "100005", "100006"]
-    assert close_peers(schools, "100001", peers) == ["100002"]
 
 
 def test_percentile_is_the_weak_share_of_peers_at_or_below():

@@ -7,10 +7,11 @@ from io import BytesIO
 import openpyxl
 import pytest
 
-from exports.cells import tables_workbook, workbook_bytes
+from exports.cells import workbook_bytes
 from exports.response_workbook import read_response_workbook, write_response_template
 from framework.library import framework_from_dict
 from framework.problems import InvalidInput
+from tests.support.workbooks import tables_workbook
 
 DEMO = framework_from_dict(
     {

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from data import consent, reviews, users
 from data.access import OPERATOR, SHARE_WITH_LA, Actor, NotAllowed, NotFound
-from data.frameworks import store_framework
 from data.schools import upsert_schools
 from data.setup import open_database
 from data.tables import audit_log
 from framework.library import framework_from_dict
+from tests.support.frameworks import store_framework
 from tests.support.pages import PASSWORD, add_user, share_all
 
 FRAMEWORK = framework_from_dict(

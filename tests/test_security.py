@@ -184,7 +184,7 @@ def test_every_spreadsheet_and_csv_writer_is_checked_here() -> None:
         if re.search(r"\bWorkbook\(\)|csv\.writer|csv\.DictWriter|\.to_csv\(|\.to_excel\(", path.read_text())
     }
     assert writers == {
-        "exports/cells.py",  # tables_workbook and csv_bytes, which every other writer uses
+        "exports/cells.py",  # csv_bytes and the cell writer every other workbook uses
         "exports/comparison_workbook.py",
         "exports/framework_workbook.py",
         "exports/response_workbook.py",

@@ -18,6 +18,7 @@ from data.tables import audit_log
 from data.tables import sessions as sessions_table
 from data.tables import users as users_table
 from framework.problems import InvalidInput
+from tests.support.accounts import actor_for
 from tests.support.pages import register
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -229,7 +230,7 @@ def test_an_email_can_have_only_one_account(db: Database, admin: Actor) -> None:
 def test_reset_lifts_the_lock_and_ends_sessions(db: Database, admin: Actor) -> None:
     users.invite_user(db, admin, "peer@example.com", "Pat Peer", "peer")
     peer_id = next(u.id for u in users.list_users(db, admin) if u.role == "peer")
-    token = sessions.start_session(db, users.actor_for(db, peer_id))
+    token = sessions.start_session(db, actor_for(db, peer_id))
     for _ in range(5):
         with pytest.raises(users.SignInFailed):
             users.authenticate(db, "peer@example.com", "wrong password!")
@@ -245,12 +246,12 @@ def test_deactivated_user_cannot_sign_in_and_is_signed_out(db: Database, admin: 
     users.invite_user(db, admin, "peer@example.com", "Pat Peer", "peer")
     peer_id = next(u.id for u in users.list_users(db, admin) if u.role == "peer")
     temporary = users_temporary(db, admin, "peer@example.com")
-    token = sessions.start_session(db, users.actor_for(db, peer_id))
+    token = sessions.start_session(db, actor_for(db, peer_id))
 
     users.set_active(db, admin, peer_id, False)
 
     assert sessions.session_actor(db, token) is None
-    assert users.actor_for(db, peer_id) is None
+    assert actor_for(db, peer_id) is None
     with pytest.raises(users.SignInFailed):
         users.authenticate(db, "peer@example.com", temporary)
     with pytest.raises(NotAllowed):
@@ -263,7 +264,7 @@ def test_role_change_is_audited_and_applies_to_the_next_sign_in(db: Database, ad
 
     users.change_role(db, admin, person_id, "school", school_urn="900001")
 
-    assert users.actor_for(db, person_id).school_urn == "900001"
+    assert actor_for(db, person_id).school_urn == "900001"
     assert "peer -> person@example.com as school for school 900001" in audit_rows(db, "role_changed")[-1].detail
     with pytest.raises(NotAllowed):
         users.change_role(db, admin, admin.id, "la", la="North")

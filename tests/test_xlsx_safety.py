@@ -9,9 +9,10 @@ from io import BytesIO
 import openpyxl
 import pytest
 
-from exports.cells import safe_cell, tables_workbook
+from exports.cells import safe_cell
 from framework.problems import InvalidInput
 from framework.xlsx_safety import MAX_ROWS, read_sheets, restore_cell
+from tests.support.workbooks import tables_workbook
 
 SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 BOOK_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"

@@ -29,8 +29,7 @@ def render() -> None:
     st.markdown(
         "A peer reviewer from another school is assigned to a school for one review cycle. From the start date "
         "they write their own peer review of it and, if the school shares with its peer reviewers (its Sharing "
-        "page), read its submitted self-review. Their access ends when the school's agreed review for that cycle "
-        "is submitted, or when the assignment is withdrawn."
+        "page), read its submitted self-review. Their access ends when the assignment is withdrawn."
     )
     flash = st.session_state.pop(_FLASH, None)
     if flash:

@@ -17,8 +17,9 @@ def render() -> None:
     st.title("SEND Review")
     st.markdown(
         "Review how well your school meets the needs of pupils with special educational needs and "
-        "disabilities (SEND): answer a review framework, see where statutory duties are not yet met, "
-        "compare with similar schools, and take an action plan to your head and governors. "
+        "disabilities (SEND): answer a review framework, in the app or offline in Excel; see domain results, "
+        "statutory duties not yet met, strengths and priorities; compare with similar schools; and download "
+        "the results as a workbook. "
         "Every answer is saved as you give it, so you can stop and come back at any time."
     )
     if actor.role in {"school", "la", "admin"} and st.button(

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from data import users
 from data.db import Database
+from tests.support.accounts import actor_for
 from tests.support.browser import app_errors, open_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ def test_an_la_advisor_sees_the_peer_chart_and_its_table(app_server_factory, pag
     admin = users.create_first_admin(db, "admin@demo.example", "Ada Admin", PASSWORD)
     users.invite_user(db, admin, "advisor@demo.example", "Ali Advisor", "la", la="Lanternshire (demo)")
     advisor_id = next(u.id for u in users.list_users(db, admin) if u.email == "advisor@demo.example")
-    users.set_password(db, users.actor_for(db, advisor_id), advisor_id, PASSWORD)
+    users.set_password(db, actor_for(db, advisor_id), advisor_id, PASSWORD)
     db.dispose()
 
     open_app(page, f"{server.url}/compare?urn=900005&framework=senco-role-audit&peers=similar")

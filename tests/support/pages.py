@@ -14,6 +14,7 @@ from data.access import OPERATOR, Actor
 from data.db import Database
 from data.schools import upsert_schools
 from data.setup import open_database
+from tests.support.accounts import actor_for
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PASSWORD = "correct horse battery staple"
@@ -66,7 +67,7 @@ def add_user(db: Database, email: str, role: str, *, school_urn: str | None = No
     admin = users.authenticate(db, "admin@la.example", PASSWORD)
     users.invite_user(db, admin, email, email.split("@")[0], role, school_urn=school_urn, la=la)
     user_id = next(u.id for u in users.list_users(db, admin) if u.email == email)
-    me = users.actor_for(db, user_id)
+    me = actor_for(db, user_id)
     assert me is not None
     users.set_password(db, me, user_id, PASSWORD)
     return users.authenticate(db, email, PASSWORD)
