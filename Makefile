@@ -1,5 +1,6 @@
 # Two commands for a fresh machine: `make run` and `make test`. Everything they need is
-# installed here, into .venv, from the pinned requirements files.
+# installed here, into .venv, from the pinned requirements files. `make check` is the quick
+# loop while working: lint, types and the tests that need neither a browser nor PostgreSQL.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -7,7 +8,7 @@ PORT   ?= 8501
 RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP     := $(VENV)/.dev-installed
 
-.PHONY: run test lint bench browser install
+.PHONY: run test check lint typecheck bench browser install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +30,18 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
 browser:
 	@bash scripts/ensure-chromium.sh
 
-test: $(DEV_STAMP) browser lint
+test: $(DEV_STAMP) browser lint typecheck
 	$(BIN)/pytest
+
+# Unit, repository (SQLite) and page (AppTest) tests, spread over two processes.
+check: $(DEV_STAMP) lint typecheck
+	$(BIN)/pytest -m "not browser and not postgres" -n 2
 
 bench: $(DEV_STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -152,6 +152,7 @@ def assign_peer(
             problems.append(Problem("Peer reviewer", f"{email} is already assigned to this school for {cycle}."))
         if problems:
             raise InvalidInput(problems)
+        assert peer is not None  # without problems, an active peer account was found
         assignment_id = conn.execute(
             sa.insert(peer_assignments)
             .values(

@@ -523,5 +523,5 @@ def _hours(db: Database, picks: list[_Pick]) -> dict[int, float | None]:
     return out
 
 
-def _none(value: object) -> float | None:
+def _none(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)

@@ -255,14 +255,15 @@ def _number_text(value: float) -> str:
 
 def _drawing_range(band: Band, width: float, ceiling: float) -> tuple[float, float]:
     """A finite range to draw from: open ends get the typical band width, never below 0 or above the ceiling."""
-    if band.low is None and band.high is None:
+    low, high = band.low, band.high
+    if low is None and high is None:
         return 0.0, min(width, ceiling)
-    if band.low is None:
-        high = band.high
+    if low is None:
+        assert high is not None
         return (max(0.0, high - width) if high > 0 else high - width), high
-    if band.high is None:
-        return band.low, max(band.low, min(band.low + width, ceiling))
-    return band.low, band.high
+    if high is None:
+        return low, max(low, min(low + width, ceiling))
+    return low, high
 
 
 def _is_senco_hours(criterion: Criterion) -> bool:

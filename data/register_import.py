@@ -13,11 +13,14 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from framework.problems import InvalidInput, Problem
+
+T = TypeVar("T")
 
 MAX_CSV_BYTES = 150 * 1024 * 1024  # the full GIAS extract (every establishment, open or closed) is about 60 MB
 REGISTER_COLUMNS = [
@@ -110,7 +113,7 @@ class _Rows:
                 continue
             yield start, {field: record[i].strip() for field, i in self.index.items()}
 
-    def check(self, line: int, field: str, value: str, parse: Callable[[str], object]) -> object:
+    def check(self, line: int, field: str, value: str, parse: Callable[[str], T]) -> T | None:
         """Parse one value; on failure note a problem at its line and column and return None."""
         try:
             return parse(value)
@@ -272,8 +275,13 @@ def read_sen_csv(data: bytes, *, source: str = "SEN file") -> pd.DataFrame:
         total = rows.check(line, "total", raw["total"], _count)
         support = rows.check(line, "support", raw["support"], _count)
         ehcp = rows.check(line, "ehcp", raw["ehcp"], _count)
-        counts = (total, support, ehcp)
-        if None not in counts and not np.isnan(counts).any() and support + ehcp > total:
+        if (
+            total is not None
+            and support is not None
+            and ehcp is not None
+            and not np.isnan((total, support, ehcp)).any()
+            and support + ehcp > total
+        ):
             rows.problems.append(
                 Problem(
                     f"line {line}, column {rows.label['ehcp']}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -55,7 +56,7 @@ def get_school(db: Database, actor: Actor, urn: str) -> School:
 
 def upsert_schools(db: Database, actor: Actor, register: pd.DataFrame, *, demo: bool = False) -> int:
     """Insert or update register rows (already validated); all or nothing."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {col: (None if pd.isna(val) else val) for col, val in rec.items()}
         for rec in register[REGISTER_COLUMNS].to_dict("records")
     ]

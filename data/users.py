@@ -15,6 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -70,6 +71,14 @@ class User:
     locked_until: datetime | None
     last_login: datetime | None
     created_at: datetime
+
+
+@overload
+def utc(value: datetime) -> datetime: ...
+
+
+@overload
+def utc(value: None) -> None: ...
 
 
 def utc(value: datetime | None) -> datetime | None:

@@ -347,7 +347,8 @@ class ReviewContext(_Frozen):
 
     @classmethod
     def of(cls, phase: str, resourced_provision: bool = False) -> ReviewContext:
-        return cls(phase=phase, flags=frozenset({"resourced_provision"} if resourced_provision else ()))
+        flags = frozenset({"resourced_provision"} if resourced_provision else ())
+        return cls.model_validate({"phase": phase, "flags": flags})  # the phase is checked here
 
 
 def applies(phases: tuple[str, ...], requires: tuple[str, ...], context: ReviewContext) -> bool:

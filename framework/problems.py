@@ -7,6 +7,7 @@ in a single pass and nothing is stored while anything is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -27,7 +28,7 @@ class InvalidInput(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def readable(errors: list[dict]) -> list[str]:
+def readable(errors: Iterable[Mapping[str, object]]) -> list[str]:
     """Turn pydantic error dicts into plain sentences (no 'Value error,' prefixes)."""
     out = []
     for err in errors:

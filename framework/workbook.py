@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -312,7 +313,7 @@ class _Reader:
         default_points = {lv["points"] for lv in scales.get(str(head.get("scale")), ())}
         for row, raw_cells in table.rows:
             cells = _Cells(table, row, raw_cells, self.problems)
-            crit = {
+            crit: dict[str, Any] = {
                 "id": cells.required("criterion_id"),
                 "domain_id": cells.required("domain_id"),
                 "text": cells.required("text"),

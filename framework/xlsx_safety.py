@@ -132,8 +132,8 @@ def _looks_like_text(data: bytes) -> bool:
 
 def _reason(exc: BaseException) -> str:
     """The first line of the innermost error: openpyxl wraps the parser's, which says what is wrong."""
-    while exc.__cause__ or exc.__context__:
-        exc = exc.__cause__ or exc.__context__
+    while (inner := exc.__cause__ or exc.__context__) is not None:
+        exc = inner
     if isinstance(exc, DefusedXmlException):
         return "it contains XML entity or DTD declarations, which are refused for safety"
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

@@ -36,8 +36,8 @@ def read_batch(framework: Framework, responses: pd.DataFrame, reviews: pd.DataFr
     _require(responses, ("review_id", "criterion_id", "response"), "responses")
     review_problems: list[tuple[int, str]] = []
     review_ids = pd.Index(reviews["review_id"])
-    for row in np.flatnonzero(review_ids.duplicated()):
-        review_problems.append((int(row), f'review "{review_ids[row]}" is listed more than once'))
+    for repeated in np.flatnonzero(review_ids.duplicated()):
+        review_problems.append((int(repeated), f'review "{review_ids[repeated]}" is listed more than once'))
     phases = reviews["phase"].to_numpy(dtype=object)
     for row, phase in enumerate(phases):
         if phase not in PHASES:
@@ -51,8 +51,8 @@ def read_batch(framework: Framework, responses: pd.DataFrame, reviews: pd.DataFr
     problems: list[tuple[int, str]] = []
     if (review_of_row < 0).any():
         ids = responses["review_id"].to_numpy()
-        for row in np.flatnonzero(review_of_row < 0):
-            problems.append((int(row), f'review "{ids[row]}" is not in the reviews table'))
+        for unknown in np.flatnonzero(review_of_row < 0):
+            problems.append((int(unknown), f'review "{ids[unknown]}" is not in the reviews table'))
     applies = applicability[combination_of_review]
     readings = read_rows(layout, responses, review_of_row, applies, problems)
     if problems:

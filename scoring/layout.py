@@ -44,7 +44,7 @@ class FrameworkLayout:
         found = self._applicability.get(key)
         if found is None:
             if phase in PHASES:
-                context = ReviewContext(phase=phase, flags=key[1])
+                context = ReviewContext.model_validate({"phase": phase, "flags": key[1]})
                 found = np.array([criterion_applies(self.framework, c, context) for c in self.criteria], dtype=bool)
             else:
                 found = np.zeros(self.n_criteria, dtype=bool)

@@ -224,7 +224,8 @@ def _k_smallest(d: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Column positions and values of each row's k smallest, ascending; equal values go to the lower column."""
     kth = np.partition(d, k - 1, axis=1)[:, k - 1 : k]
     chosen = d <= kth
-    rows, cols = np.nonzero(chosen)
+    rows, found = np.nonzero(chosen)
+    cols: np.ndarray = found
     if rows.size != d.shape[0] * k:  # some rows tie at the k-th value: keep the lowest columns among the tied
         equal = d == kth
         room = k - np.count_nonzero(d < kth, axis=1, keepdims=True)

@@ -11,6 +11,8 @@ the overall band; with nothing answered a domain has no percent even when ``min_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -143,7 +145,7 @@ def _compliance(batch: Batch) -> pd.DataFrame:
     )
 
 
-def _text(labels: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+def _text(labels: Sequence[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """A string column taken from a few labels by code, without converting every cell on its own."""
     return pd.array(list(labels), dtype="str").take(np.asarray(codes, dtype=np.intp))
 

@@ -52,7 +52,7 @@ def package_of(path: Path) -> str:
 
 def production_files() -> list[Path]:
     found = [REPO_ROOT / "app.py", REPO_ROOT / "cli.py"]
-    for package in OURS - {"app", "cli"}:
+    for package in sorted(OURS - {"app", "cli"}):
         found += sorted((REPO_ROOT / package).rglob("*.py"))
     return [p for p in found if "migrations" not in p.relative_to(REPO_ROOT).parts]
 
