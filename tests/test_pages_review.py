@@ -286,7 +286,8 @@ def test_uploading_a_good_workbook_merges_answers_with_a_summary(site):
     data = _filled_workbook(rid, {"role-designated": "yes", "rec-register": "Developing"})
     at = open_page(app_as(db, senco), "offline", review=rid)
     at.file_uploader[0].set_value(("answers.xlsx", data, "application/octet-stream")).run()
-    next(b for b in at.button if b.label == "Check and save the answers").click().run()
+    next(b for b in at.button if b.label == "Check the workbook").click().run()
+    next(b for b in at.button if b.label == "Save the answers").click().run()
     stored = reviews.load_answers(db, senco, rid)
     assert stored["role-designated"].response == "yes" and stored["rec-register"].response == "Developing"
     assert "1 new answers, 1 changed, 0 cleared" in texts(at)
@@ -298,9 +299,10 @@ def test_uploading_a_bad_workbook_lists_every_problem_and_stores_nothing(site):
     data = _filled_workbook(rid, {"role-designated": "maybe", "rec-register": "Brilliant", "role-eligible": "yes"})
     at = open_page(app_as(db, senco), "offline", review=rid)
     at.file_uploader[0].set_value(("answers.xlsx", data, "application/octet-stream")).run()
-    next(b for b in at.button if b.label == "Check and save the answers").click().run()
+    next(b for b in at.button if b.label == "Check the workbook").click().run()
     message = at.error[0].value
-    assert "2 problem(s) found. Nothing was saved." in message
+    assert "Nothing was saved: 2 problem(s) found." in message
+    assert "Save the answers" not in [b.label for b in at.button]
     assert "responses!B" in message and "Brilliant" in message and "maybe" in message
     assert reviews.load_answers(db, senco, rid) == {}
 
