@@ -98,9 +98,19 @@ class MergeSummary:
     changed: int
     cleared: int
     unchanged: int
+    kept_blank: int = 0  # stored answers whose cells were blank, kept because clearing was not confirmed
+    kept_newer: int = 0  # answers changed online after the workbook was downloaded, kept
 
     def sentence(self) -> str:
-        return f"{self.added} new answers, {self.changed} changed, {self.cleared} cleared, {self.unchanged} unchanged."
+        kept = [
+            f"{self.kept_blank} left blank in the workbook kept as stored" if self.kept_blank else "",
+            f"{self.kept_newer} given online since the download kept" if self.kept_newer else "",
+        ]
+        extra = "".join(f", {k}" for k in kept if k)
+        return (
+            f"{self.added} new answers, {self.changed} changed, {self.cleared} cleared, "
+            f"{self.unchanged} unchanged{extra}."
+        )
 
 
 _REVIEW_COLUMNS = [
@@ -315,63 +325,12 @@ def _answer(row: sa.Row | None) -> Answer:
     return Answer(row.response, row.evidence, row.version, row.updated_at)
 
 
-def merge_answers(db: Database, actor: Actor, review_id: int, responses: pd.DataFrame) -> MergeSummary:
-    """Bring in a validated response workbook: listed answers replace stored ones, all in one transaction."""
-    review = _checked(db, actor, review_id, "write")
-    if review.locked:
-        raise NotAllowed("This review has been submitted. Reopen it before uploading answers.")
-    stamp = now()
-    counts = {"added": 0, "changed": 0, "cleared": 0, "unchanged": 0}
-    with db.write() as conn:
-        stored = {
-            r.criterion_id: r for r in conn.execute(sa.select(answers).where(answers.c.review_id == review_id)).all()
-        }
-        for item in responses.itertuples(index=False):
-            response = None if pd.isna(item.response) or str(item.response).strip() == "" else str(item.response)
-            evidence = "" if pd.isna(item.evidence) else str(item.evidence)
-            old = stored.get(item.criterion_id)
-            if old is None:
-                if response is None and not evidence:
-                    continue
-                conn.execute(
-                    sa.insert(answers).values(
-                        review_id=review_id,
-                        criterion_id=item.criterion_id,
-                        response=response,
-                        evidence=evidence,
-                        version=1,
-                        updated_at=stamp,
-                        updated_by=actor.id,
-                    )
-                )
-                counts["added"] += 1
-                continue
-            if (old.response, old.evidence) == (response, evidence):
-                counts["unchanged"] += 1
-                continue
-            counts["cleared" if response is None and old.response is not None else "changed"] += 1
-            conn.execute(
-                sa.update(answers)
-                .where((answers.c.review_id == review_id) & (answers.c.criterion_id == item.criterion_id))
-                .values(
-                    response=response,
-                    evidence=evidence,
-                    version=old.version + 1,
-                    updated_at=stamp,
-                    updated_by=actor.id,
-                )
-            )
-        conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(updated_at=stamp))
-        summary = MergeSummary(**counts)
-        record(
-            conn,
-            actor,
-            "answers_uploaded",
-            school_urn=review.school_urn,
-            review_id=review_id,
-            detail=summary.sentence(),
-        )
-    return summary
+def merge_answers(db: Database, actor: Actor, review_id: int, responses: pd.DataFrame, **rules: object) -> MergeSummary:
+    """Bring in a validated response workbook; blanks and answers given since the download are kept
+    unless ``clear_blanks=True`` (see data/answer_upload.py, which does the work)."""
+    from data.answer_upload import merge_answers as merge  # it builds on this module
+
+    return merge(db, actor, review_id, responses, **rules)  # type: ignore[arg-type]
 
 
 def submit_review(db: Database, actor: Actor, review_id: int) -> None:
@@ -420,6 +379,7 @@ class ExportBundle:
     review: Review
     framework: Framework
     answers: pd.DataFrame = field(repr=False)
+    exported_at: datetime = field(default_factory=now)  # written into an answers workbook as downloaded_at
 
     @property
     def about(self) -> dict[str, str]:
@@ -438,7 +398,12 @@ class ExportBundle:
     def meta(self) -> dict[str, str]:
         """The review keys of an answers (response) workbook."""
         r = self.review
-        return {"school_urn": r.school_urn, "school_name": r.school_name, "reviewer_role": r.role}
+        return {
+            "school_urn": r.school_urn,
+            "school_name": r.school_name,
+            "reviewer_role": r.role,
+            "downloaded_at": self.exported_at.isoformat(timespec="seconds"),
+        }
 
     @property
     def answer_map(self) -> dict[str, tuple[str, str]]:

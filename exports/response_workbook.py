@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 from openpyxl import Workbook
@@ -22,8 +22,17 @@ from exports.cells import add_dropdown, safe_cell, workbook_bytes, write_table
 from framework.library import builtin_frameworks
 from framework.models import PHASE_LABELS, PHASES, Criterion, Framework, ReviewContext, applicable_criteria
 from framework.problems import InvalidInput, Problem
-from framework.responses import read_response
-from framework.xlsx_safety import Table, as_text, find_sheet, read_key_values, read_sheets, read_table, suggestion
+from framework.responses import is_blank, read_response
+from framework.xlsx_safety import (
+    ShownPercent,
+    Table,
+    as_text,
+    find_sheet,
+    read_key_values,
+    read_sheets,
+    read_table,
+    suggestion,
+)
 
 SHEETS = ("review", "responses")
 REVIEWER_ROLES = ("self", "peer", "la")
@@ -37,6 +46,7 @@ REVIEW_KEYS = {
     "reviewer_role": "self, peer or la",
     "reviewer_name": "",
     "review_date": "as a date, e.g. 2026-10-01",
+    "downloaded_at": "when this workbook was downloaded from the app (UTC); do not change",
 }
 ANSWER_COLUMNS = ("criterion_id", "response", "evidence")
 GUIDE_COLUMNS = ("domain", "question", "kind", "statutory", "levels", "guidance", "evidence_prompt", "unit")
@@ -55,6 +65,19 @@ class ResponseSheet:
     context: ReviewContext
     meta: dict[str, str]  # the review sheet's keys, e.g. school_urn, reviewer_role, review_date
     responses: pd.DataFrame  # criterion_id, response ("" when blank), evidence, row (in the workbook)
+
+    @property
+    def downloaded_at(self) -> datetime | None:
+        """When the app wrote this workbook (UTC), if it says; answers changed online since are kept."""
+        return _moment(self.meta.get("downloaded_at", ""))
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def builtin_framework_or_none(framework_id: str) -> Framework | None:
@@ -108,6 +131,7 @@ def _write_responses_sheet(
     rows = []
     for crit in criteria:
         response, evidence = answers.get(crit.id, ("", ""))
+        evidence = "" if is_blank(evidence) else evidence
         rows.append(
             (
                 crit.id,
@@ -130,14 +154,18 @@ def _write_responses_sheet(
     _mark_cells(ws, criteria)
 
 
-def _cell_answer(crit: Criterion, response: str) -> object:
-    """A number answer goes in as a number, so Excel does not flag it as text."""
+def _cell_answer(crit: Criterion, response: object) -> object:
+    """A number answer goes in as a number, so Excel does not flag it as text; a cleared answer (None,
+    or NaN from a data frame) is a blank cell."""
+    if is_blank(response):
+        return ""
+    text = as_text(response)
     if crit.kind == "number":
         try:
-            return float(response) if "." in response else int(response)
+            return float(text) if "." in text else int(text)
         except ValueError:
             pass
-    return response
+    return text
 
 
 def _levels(framework: Framework, crit: Criterion) -> str:
@@ -277,6 +305,9 @@ def _review(
         )
     if "reviewer_role" in meta:
         meta["reviewer_role"] = role
+    if meta.get("downloaded_at") and _moment(meta["downloaded_at"]) is None:
+        got = meta["downloaded_at"]
+        fail("downloaded_at", f'downloaded_at is not a time the app wrote (got "{got}"); leave it as it was')
     if meta.get("review_date") and not _is_date(table.raw(found["review_date"][1], "value")):
         fail("review_date", f'review_date must be a date such as 2026-10-01 (got "{meta["review_date"]}")')
     context = ReviewContext.of(phase, resourced == "yes") if phase else None
@@ -306,6 +337,36 @@ def _is_date(raw: object) -> bool:
     return True
 
 
+def expected_range(criterion: Criterion) -> tuple[float | None, float | None]:
+    """The numbers a number question's bands expect: from the lowest band's start to the highest band's
+    end (open when a band is open), and at most 0 to 100 for a percentage."""
+    lows = [b.low for b in criterion.bands]
+    highs = [b.high for b in criterion.bands]
+    low = None if not lows or None in lows else min(lows)
+    high = None if not highs or None in highs else max(highs)
+    if "%" in (criterion.unit or ""):
+        low, high = max(low or 0.0, 0.0), min(high if high is not None else 100.0, 100.0)
+    return low, high
+
+
+def questioned_number(criterion: Criterion, value: float, *, percent_cell: bool = False) -> str | None:
+    """Why a number answer looks like a mistake, or None: outside what the bands expect, or a fraction
+    typed for a percentage (0.85 for 85%)."""
+    unit = f" {criterion.unit}" if criterion.unit else ""
+    low, high = expected_range(criterion)
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"{low:g} to {high:g}" if low is not None and high is not None else f"at least {low:g}"
+        if low is None:
+            span = f"at most {high:g}"
+        return f"{value:g}{unit} is outside what this question expects ({span}{unit}); check the number"
+    if "%" in unit and 0 < value < 1 and not percent_cell:
+        return (
+            f"{value:g}{unit} looks like a fraction; for {value * 100:g}% type {value * 100:g} "
+            "(or format the cell as a percentage)"
+        )
+    return None
+
+
 def _responses(table: Table, framework: Framework, problems: list[Problem]) -> pd.DataFrame:
     """One row per listed criterion with its answer in canonical form; blank criterion rows are skipped."""
     seen: dict[str, int] = {}
@@ -331,5 +392,9 @@ def _responses(table: Table, framework: Framework, problems: list[Problem]) -> p
         reading = read_response(framework, criterion, raw)
         if reading.error:
             problems.append(Problem(table.place("response", row), reading.error))
+        elif criterion.kind == "number" and not reading.blank and not reading.not_applicable:
+            doubt = questioned_number(criterion, float(reading.value), percent_cell=isinstance(raw, ShownPercent))
+            if doubt:
+                problems.append(Problem(table.place("response", row), doubt))
         rows.append((criterion_id, reading.value, evidence, row))
     return pd.DataFrame(rows, columns=["criterion_id", "response", "evidence", "row"])

@@ -21,6 +21,7 @@ from typing import NoReturn
 import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import WorkSheetParser
@@ -52,6 +53,25 @@ def restore_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(ESCAPE) and value[1:].startswith(FORMULA_PREFIXES):
         return value[1:]
     return value
+
+
+class ShownPercent(float):
+    """A number cell formatted as a percentage, read as the percentage it shows: Excel stores 85% as
+    0.85, and the person who typed it meant 85."""
+
+
+def _percent_styles(book: object) -> frozenset[int]:
+    """The cell styles whose number format shows a percentage (``0%``, ``0.0%``, custom ones)."""
+    custom = list(getattr(book, "_number_formats", []))
+    found = set()
+    for index, style in enumerate(getattr(book, "_cell_styles", [])):
+        fmt = style.numFmtId
+        text = BUILTIN_FORMATS.get(fmt, "") if fmt < BUILTIN_FORMATS_MAX_SIZE else ""
+        if fmt >= BUILTIN_FORMATS_MAX_SIZE and fmt - BUILTIN_FORMATS_MAX_SIZE < len(custom):
+            text = custom[fmt - BUILTIN_FORMATS_MAX_SIZE]
+        if "%" in str(text):
+            found.add(index)
+    return frozenset(found)
 
 
 def read_sheets(data: bytes, source: str = "") -> Sheets:
@@ -166,19 +186,21 @@ def _all_rows(data: bytes, place: str) -> Sheets:
                     date_formats=reader.wb._date_formats,
                     timedelta_formats=reader.wb._timedelta_formats,
                 )
-                sheets[name] = _sheet_rows(parser, sheet.name, place)
+                sheets[name] = _sheet_rows(parser, sheet.name, place, _percent_styles(reader.wb))
         return sheets
     finally:
         reader.archive.close()
 
 
-def _sheet_rows(parser: WorkSheetParser, title: str, place: str) -> list[Row]:
+def _sheet_rows(parser: WorkSheetParser, title: str, place: str, percent: frozenset[int] = frozenset()) -> list[Row]:
     rows: list[Row] = []
     last = 0  # the last non-blank row
     for number, cells in parser.parse():
         if number - last > EMPTY_RUN:
             break
-        values = {c["column"]: c["value"] for c in cells if c["column"] <= MAX_COLUMNS and not is_blank(c["value"])}
+        values = {
+            c["column"]: _shown(c, percent) for c in cells if c["column"] <= MAX_COLUMNS and not is_blank(c["value"])
+        }
         if not values:
             continue
         if len(rows) >= MAX_ROWS:
@@ -188,6 +210,13 @@ def _sheet_rows(parser: WorkSheetParser, title: str, place: str) -> list[Row]:
         last = number
         rows.append((number, [values.get(column) for column in range(1, max(values) + 1)]))
     return rows
+
+
+def _shown(cell: dict, percent: frozenset[int]) -> object:
+    value = cell["value"]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and cell.get("style_id") in percent:
+        return ShownPercent(round(value * 100, 9))
+    return value
 
 
 def as_text(value: object, strip: bool = True) -> str:

@@ -11,6 +11,7 @@ from data import frameworks, reviews
 from data.access import Actor
 from exports.response_workbook import write_response_template
 from framework.library import builtin_framework
+from tests.support.answers import answer, answer_keys, domain_list, evidence
 from tests.support.pages import add_user, app_as, open_page, prepared_site, texts
 
 FRAMEWORK = builtin_framework("senco-role-audit")
@@ -35,8 +36,8 @@ ROLE_WITH_UNMET_DUTY = {
 
 
 def _answer(db, senco: Actor, rid: int, answers: dict[str, str]) -> None:
-    for cid, answer in answers.items():
-        reviews.save_answer(db, senco, rid, cid, seen_version=0, response=answer)
+    for cid, given in answers.items():
+        reviews.save_answer(db, senco, rid, cid, seen_version=0, response=given)
 
 
 def _review(db, senco: Actor) -> int:
@@ -153,9 +154,9 @@ def test_an_answer_and_its_evidence_are_in_the_database_as_soon_as_they_change(s
     db, senco = site
     rid = _review(db, senco)
     at = open_page(app_as(db, senco), "review", review=rid, domain="role")
-    at.radio(key=f"r:{rid}:role-designated").set_value("yes").run()
-    at.text_area(key=f"e:{rid}:role-designated").input("Minutes of the governing body, March 2025").run()
-    at.radio(key=f"r:{rid}:role-job-description").set_value("Established").run()
+    answer(at, rid, "role-designated").set_value("yes").run()
+    evidence(at, rid, "role-designated").input("Minutes of the governing body, March 2025").run()
+    answer(at, rid, "role-job-description").set_value("Established").run()
     stored = reviews.load_answers(db, senco, rid)
     assert stored["role-designated"].response == "yes"
     assert stored["role-designated"].evidence == "Minutes of the governing body, March 2025"
@@ -169,8 +170,8 @@ def test_a_reloaded_page_shows_every_stored_answer(site):
     reviews.save_answer(db, senco, rid, "time-hours-primary", seen_version=0, response="6")
     reviews.save_answer(db, senco, rid, "time-workload", seen_version=0, response="Developing")
     at = open_page(app_as(db, senco), "review", review=rid, domain="time")  # a brand-new browser session
-    assert at.number_input(key=f"r:{rid}:time-hours-primary").value == 6.0
-    assert at.radio(key=f"r:{rid}:time-workload").value == "Developing"
+    assert answer(at, rid, "time-hours-primary", "number_input").value == 6.0
+    assert answer(at, rid, "time-workload").value == "Developing"
 
 
 def test_moving_between_domains_changes_the_questions_and_the_url(site):
@@ -178,20 +179,20 @@ def test_moving_between_domains_changes_the_questions_and_the_url(site):
     rid = _review(db, senco)
     at = open_page(app_as(db, senco), "review", review=rid, domain="role")
     assert at.header[0].value == "The statutory role and qualification"
-    at.radio(key=f"domain-nav-{rid}").set_value("records").run()
+    domain_list(at, rid).set_value("records").run()
     assert at.header[0].value == "Records and data"
     assert at.query_params["domain"] in ("records", ["records"])
-    assert f"r:{rid}:rec-register" in [r.key for r in at.radio]
+    assert "rec-register" in answer_keys(at, rid)
 
 
 def test_statutory_items_are_marked_and_cannot_be_not_applicable(site):
     db, senco = site
     rid = _review(db, senco)
     at = open_page(app_as(db, senco), "review", review=rid, domain="role")
-    duty = at.radio(key=f"r:{rid}:role-designated")
+    duty = answer(at, rid, "role-designated")
     assert duty.options == ["Yes", "No"]
     assert "Statutory duty" in texts(at)
-    assert at.radio(key=f"r:{rid}:role-qualification-dates").options == ["Yes", "No", "N/A"]
+    assert answer(at, rid, "role-qualification-dates").options == ["Yes", "No", "N/A"]
 
 
 def test_submitting_locks_the_review_and_shows_results(site):
@@ -285,7 +286,8 @@ def test_uploading_a_good_workbook_merges_answers_with_a_summary(site):
     data = _filled_workbook(rid, {"role-designated": "yes", "rec-register": "Developing"})
     at = open_page(app_as(db, senco), "offline", review=rid)
     at.file_uploader[0].set_value(("answers.xlsx", data, "application/octet-stream")).run()
-    next(b for b in at.button if b.label == "Check and save the answers").click().run()
+    next(b for b in at.button if b.label == "Check the workbook").click().run()
+    next(b for b in at.button if b.label == "Save the answers").click().run()
     stored = reviews.load_answers(db, senco, rid)
     assert stored["role-designated"].response == "yes" and stored["rec-register"].response == "Developing"
     assert "1 new answers, 1 changed, 0 cleared" in texts(at)
@@ -297,9 +299,10 @@ def test_uploading_a_bad_workbook_lists_every_problem_and_stores_nothing(site):
     data = _filled_workbook(rid, {"role-designated": "maybe", "rec-register": "Brilliant", "role-eligible": "yes"})
     at = open_page(app_as(db, senco), "offline", review=rid)
     at.file_uploader[0].set_value(("answers.xlsx", data, "application/octet-stream")).run()
-    next(b for b in at.button if b.label == "Check and save the answers").click().run()
+    next(b for b in at.button if b.label == "Check the workbook").click().run()
     message = at.error[0].value
-    assert "2 problem(s) found. Nothing was saved." in message
+    assert "Nothing was saved: 2 problem(s) found." in message
+    assert "Save the answers" not in [b.label for b in at.button]
     assert "responses!B" in message and "Brilliant" in message and "maybe" in message
     assert reviews.load_answers(db, senco, rid) == {}
 
@@ -334,8 +337,8 @@ def test_a_stale_tab_does_not_overwrite_a_newer_answer_and_says_so(site):
     rid = _review(db, senco)
     tab_a = open_page(app_as(db, senco), "review", review=rid, domain="role")
     tab_b = open_page(app_as(db, senco), "review", review=rid, domain="role")
-    tab_b.radio(key=f"r:{rid}:role-job-description").set_value("Embedded").run()
-    tab_a.radio(key=f"r:{rid}:role-job-description").set_value("Emerging").run()
+    answer(tab_b, rid, "role-job-description").set_value("Embedded").run()
+    answer(tab_a, rid, "role-job-description").set_value("Emerging").run()
     assert reviews.load_answers(db, senco, rid)["role-job-description"].response == "Embedded"
-    assert tab_a.radio(key=f"r:{rid}:role-job-description").value == "Embedded"
+    assert answer(tab_a, rid, "role-job-description").value == "Embedded"
     assert "changed in another tab or by a colleague" in tab_a.warning[0].value

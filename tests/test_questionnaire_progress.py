@@ -21,6 +21,7 @@ from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 from data import reviews
 from data.access import Actor
 from framework.library import builtin_framework
+from tests.support.answers import answer, answer_keys, clear_button, domain_list, evidence
 from tests.support.pages import add_user, app_as, open_page, prepared_site, texts
 
 FRAMEWORK = builtin_framework("senco-role-audit")
@@ -90,7 +91,7 @@ def _review(db, senco: Actor) -> int:
 
 
 def _domain_caption(at: AppTest, rid: int, domain_id: str) -> str:
-    nav = at.radio(key=f"domain-nav-{rid}")
+    nav = domain_list(at, rid)
     return list(nav.proto.captions)[nav.options.index(FRAMEWORK.domains_by_id[domain_id].title)]
 
 
@@ -111,7 +112,7 @@ def test_answering_a_question_moves_the_counts_without_rerunning_the_page(site, 
     assert (caption, text, still_open) == ("1 of 9 answered", f"1 of {total} questions answered", "8")
     runs = len(full_runs)
 
-    browser_change(at, at.radio(key=f"r:{rid}:role-designated").set_value("yes"), shown)
+    browser_change(at, answer(at, rid, "role-designated").set_value("yes"), shown)
 
     assert reviews.load_answers(db, senco, rid)["role-designated"].response == "yes"
     caption, bar, text, still_open = _counts(at, rid)
@@ -130,7 +131,7 @@ def test_clearing_an_answer_lowers_the_counts(site, shown, full_runs):
     assert _counts(at, rid)[0] == "1 of 9 answered"
     runs = len(full_runs)
 
-    browser_change(at, at.button(key=f"clear:r:{rid}:role-designated").click(), shown)
+    browser_change(at, clear_button(at, rid, "role-designated").click(), shown)
 
     assert reviews.load_answers(db, senco, rid)["role-designated"].response is None
     caption, value, text, still_open = _counts(at, rid)
@@ -150,7 +151,7 @@ def test_the_domain_shows_complete_once_its_last_question_is_answered(site, show
     assert _domain_caption(at, rid, "publications") == f"{len(domain) - 1} of {len(domain)} answered"
     assert "Statutory publications (1)" in texts(at)
 
-    browser_change(at, at.radio(key=f"r:{rid}:pub-sir-published").set_value("yes"), shown)
+    browser_change(at, answer(at, rid, "pub-sir-published").set_value("yes"), shown)
 
     assert reviews.load_answers(db, senco, rid)["pub-sir-published"].response == "yes"
     assert _domain_caption(at, rid, "publications") == f"{len(domain)} of {len(domain)} answered · complete ✔"
@@ -161,12 +162,12 @@ def test_changing_an_answer_or_its_evidence_leaves_the_counts_alone(site, shown,
     db, senco = site
     rid = _review(db, senco)
     at = open_page(app_as(db, senco), "review", review=rid, domain="role")
-    browser_change(at, at.radio(key=f"r:{rid}:role-designated").set_value("yes"), shown)
+    browser_change(at, answer(at, rid, "role-designated").set_value("yes"), shown)
     counted = _counts(at, rid)
     runs = len(full_runs)
 
-    browser_change(at, at.radio(key=f"r:{rid}:role-designated").set_value("no"), shown)
-    browser_change(at, at.text_area(key=f"e:{rid}:role-designated").input("Governors' minutes"), shown)
+    browser_change(at, answer(at, rid, "role-designated").set_value("no"), shown)
+    browser_change(at, evidence(at, rid, "role-designated").input("Governors' minutes"), shown)
 
     stored = reviews.load_answers(db, senco, rid)["role-designated"]
     assert (stored.response, stored.evidence) == ("no", "Governors' minutes")
@@ -179,13 +180,13 @@ def test_choosing_a_domain_in_the_list_still_opens_it(site, shown, full_runs):
     db, senco = site
     rid = _review(db, senco)
     at = open_page(app_as(db, senco), "review", review=rid, domain="role")
-    browser_change(at, at.radio(key=f"r:{rid}:role-designated").set_value("yes"), shown)
+    browser_change(at, answer(at, rid, "role-designated").set_value("yes"), shown)
     runs = len(full_runs)
 
-    browser_change(at, at.radio(key=f"domain-nav-{rid}").set_value("records"), shown)
+    browser_change(at, domain_list(at, rid).set_value("records"), shown)
 
     assert len(full_runs) > runs  # the whole page reran, as it must for another domain
     assert at.header[0].value == "Records and data"
     assert at.query_params["domain"] in ("records", ["records"])
-    assert f"r:{rid}:rec-register" in [r.key for r in at.radio]
+    assert "rec-register" in answer_keys(at, rid)
     assert _domain_caption(at, rid, "role") == "1 of 9 answered"

@@ -233,6 +233,7 @@ def test_the_template_review_sheet_is_prefilled() -> None:
         ("reviewer_role", "self"),
         ("reviewer_name", None),
         ("review_date", None),
+        ("downloaded_at", None),  # written by the app when a review's workbook is downloaded
     ]
 
 

@@ -110,9 +110,9 @@ def test_merge_counts_added_changed_cleared_and_unchanged(db):
     reviews.save_answer(db, SCHOOL_A, rid, "a", seen_version=0, response="Low")
     reviews.save_answer(db, SCHOOL_A, rid, "b", seen_version=0, response="yes")
     upload = pd.DataFrame({"criterion_id": ["a", "b"], "response": ["High", None], "evidence": ["", ""]})
-    summary = reviews.merge_answers(db, SCHOOL_A, rid, upload)
+    summary = reviews.merge_answers(db, SCHOOL_A, rid, upload, clear_blanks=True)
     assert summary == reviews.MergeSummary(added=0, changed=1, cleared=1, unchanged=0)
-    again = reviews.merge_answers(db, SCHOOL_A, rid, upload)
+    again = reviews.merge_answers(db, SCHOOL_A, rid, upload, clear_blanks=True)
     assert again == reviews.MergeSummary(added=0, changed=0, cleared=0, unchanged=2)
     stored = reviews.load_answers(db, SCHOOL_A, rid)
     assert stored["a"].response == "High" and stored["b"].response is None

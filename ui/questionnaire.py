@@ -13,17 +13,18 @@ fragments of their own: a save that answers or clears a question reruns them wit
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from contextlib import suppress
 from functools import lru_cache
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from data import frameworks, reviews
-from data.access import Actor, NotAllowed
+from data.access import Actor
 from data.db import Database
 from framework.models import Criterion, Domain, Framework, applicable_criteria
-from framework.responses import read_response
-from ui import nav
+from ui import answer_sync as sync
+from ui import auth, leave_guard, nav
 from ui.context import friendly_errors
 from ui.labels import ROLE_WORDS
 from ui.review_picker import requested_review
@@ -57,9 +58,11 @@ def _questionnaire(
 ) -> None:
     domains = [d for d in framework.domains if any(q.domain_id == d.id for q in questions)]
     by_domain = {d.id: [q for q in questions if q.domain_id == d.id] for d in domains}
+    sync.refresh(review.id, stored)  # the widgets are drawn from what is stored now
     answered = {q.id for q in questions if _is_answered(stored.get(q.id))}
-    _answered()[review.id] = answered  # the counting fragments read it here, kept current by _save
+    _answered()[review.id] = answered  # the counting fragments read it here, kept current by each save
 
+    leave_guard.install()  # a note typed but not yet sent is delivered before the page moves
     st.title(review.school_name)
     st.caption(
         f"{framework.title} (version {framework.version}) · {review.cycle} · {ROLE_WORDS.get(review.role, review.role)}"
@@ -97,7 +100,7 @@ def _questionnaire(
             st.success("Every question in this domain is answered.")
         for number, criterion in enumerate(shown, start=1):
             question = _question_fragment(_fragment_key(review.id, criterion.id))
-            question(db, actor, review.id, review.locked, framework, criterion, stored.get(criterion.id), number)
+            question(review.id, review.locked, framework, criterion, number)
         _next_previous(review.id, domains, domain)
         if not review.locked:
             _submit_box(db, actor, review, domains, by_domain)
@@ -109,7 +112,7 @@ def _is_answered(answer: reviews.Answer | None) -> bool:
 
 def _answered() -> dict[int, set[str]]:
     """Per review, the questions answered as this tab last saw them: set by each full run from
-    the stored answers and changed by _save, so the counting fragments need no query of their own."""
+    the stored answers and changed by each save, so the counting fragments need no query of their own."""
     return st.session_state.setdefault("_answered_questions", {})
 
 
@@ -137,24 +140,31 @@ def _domain_nav(
 
     ids = [d.id for d in domains]
     titles = {d.id: d.title for d in domains}
-    key = f"domain-nav-{review_id}"
-    if st.session_state.get(key) != current:
-        st.session_state[key] = current
-    choice = st.radio(
+    key = domain_nav_key(review_id, current)
+    st.session_state.setdefault(key, current)
+    st.radio(
         "Domains",
         ids,
         format_func=titles.get,
         captions=[caption(d) for d in domains],
         key=key,
         on_change=_change_domain,
-        args=(key,),
+        args=(key, current),
     )
+    return current
+
+
+def domain_nav_key(review_id: int, current: str) -> str:
+    """Named after the domain it was drawn on, so a late state of the list as it was on another
+    domain (the browser still sending it after the page moved) reads as no choice, not as a move back."""
+    return f"domain-nav-{review_id}-{current}"
+
+
+def _change_domain(key: str, drawn_on: str) -> None:
+    choice = st.session_state.get(key)
+    if choice in (None, drawn_on):
+        return  # the list as it was drawn: not a choice the user made
     st.query_params["domain"] = choice
-    return choice
-
-
-def _change_domain(key: str) -> None:
-    st.query_params.update(domain=st.session_state[key])
     st.rerun()  # the nav is a fragment; another domain needs the whole page
 
 
@@ -169,91 +179,74 @@ def _question_fragment(key: str) -> Callable[..., None]:
     return st.fragment(_criterion, key=key)
 
 
-def _criterion(
-    db: Database,
-    actor: Actor,
-    review_id: int,
-    locked: bool,
-    framework: Framework,
-    criterion: Criterion,
-    answer: reviews.Answer | None,
-    number: int,
-) -> None:
-    keys = _keys(review_id, criterion.id)
-    _sync_from_store(keys, criterion, answer)
+def _criterion(review_id: int, locked: bool, framework: Framework, criterion: Criterion, number: int) -> None:
+    """One question. It draws from the answers this tab knows (``answer_sync``), not from its arguments:
+    a fragment rerun keeps the arguments of the last full run, which a save has since made old."""
+    version = sync.current(review_id, criterion.id).version
     with st.container(border=True):
         tag = " · **Statutory duty**" if criterion.statutory else ""
         st.markdown(f"**{number}. {criterion.text}**{tag}")
         if criterion.statutory and criterion.source:
             st.caption(f"Source: {criterion.source}")
-        _answer_widget(db, actor, review_id, locked, framework, criterion, keys)
+        _answer_widget(review_id, locked, framework, criterion, version)
         if criterion.guidance:
             with st.expander("Guidance"):
                 st.markdown(criterion.guidance)
         st.text_area(
             "Evidence (where it is kept, what it shows; no pupil names)",
-            key=keys["evidence"],
+            key=sync.seed(review_id, criterion, "evidence"),
             placeholder=criterion.evidence or "Where is the evidence for this answer?",
             height=68,
             disabled=locked,
-            on_change=_save,
-            args=(db, actor, review_id, framework, criterion, "evidence"),
+            on_change=_changed,
+            args=(review_id, framework, criterion, "evidence", version),
         )
-        status = _notes().get(keys["status"])
-        if status:
-            (st.warning if status.startswith("⚠") else st.caption)(status)
+        _status(review_id, framework, criterion)
 
 
-def _seen() -> dict[str, int]:
-    """Answer versions this tab has shown. One dict, not a key each: Streamlit scans every
-    session-state key for every keyed widget, so fewer keys keep a long domain fast."""
-    return st.session_state.setdefault("_answer_versions", {})
-
-
-def _notes() -> dict[str, str]:
-    """The last save message per answer ("Saved at …", or why not)."""
-    return st.session_state.setdefault("_answer_notes", {})
-
-
-def _keys(review_id: int, criterion_id: str) -> dict[str, str]:
-    stem = f"{review_id}:{criterion_id}"
-    return {"response": f"r:{stem}", "evidence": f"e:{stem}", "version": f"v:{stem}", "status": f"s:{stem}"}
-
-
-def _sync_from_store(keys: dict[str, str], criterion: Criterion, answer: reviews.Answer | None) -> None:
-    """Load the stored answer into the widgets when this tab has not seen its current version."""
-    version = answer.version if answer else 0
-    seen = _seen().get(keys["version"])
-    # versions only grow, so an older one is a stale copy (a fragment rerun keeps its first arguments)
-    if seen is not None and version <= seen and keys["response"] in st.session_state:
+def _status(review_id: int, framework: Framework, criterion: Criterion) -> None:
+    """The last save message; input kept because it could not be saved gets a way to save it."""
+    status = sync.notes().get((review_id, criterion.id))
+    if status:
+        (st.warning if status.startswith("⚠") else st.caption)(status)
+    if not sync.has_pending(review_id, criterion.id):
         return
-    st.session_state[keys["response"]] = _widget_value(criterion, answer.response if answer else None)
-    st.session_state[keys["evidence"]] = answer.evidence if answer else ""
-    _seen()[keys["version"]] = version
+    if auth.is_signed_in():
+        st.button(
+            "Save what you typed",
+            key=f"save-pending:{review_id}:{criterion.id}",
+            on_click=_save_pending,
+            args=(review_id, framework, criterion),
+        )
+    else:
+        st.button("Sign in again", key=f"sign-in:{review_id}:{criterion.id}", on_click=_whole_page)
 
 
-def _widget_value(criterion: Criterion, stored: str | None) -> object:
-    if stored in (None, ""):
-        return None if criterion.kind != "text" else ""
-    if criterion.kind == "number" and stored != NA:
-        return float(stored)
-    return stored
+def _whole_page() -> None:
+    st.rerun()  # from inside a fragment: run the app, which shows the sign-in page when signed out
 
 
-def _answer_widget(
-    db: Database,
-    actor: Actor,
-    review_id: int,
-    locked: bool,
-    framework: Framework,
-    criterion: Criterion,
-    keys: dict[str, str],
-) -> None:
+def _changed(review_id: int, framework: Framework, criterion: Criterion, field: sync.Field, version: int) -> None:
+    sync.changed(review_id, framework, criterion, field, version)
+    _recount(review_id, criterion)
+
+
+def _save_pending(review_id: int, framework: Framework, criterion: Criterion) -> None:
+    if not _pressed(f"save-pending:{review_id}:{criterion.id}"):
+        return
+    sync.save_pending(review_id, framework, criterion)
+    _recount(review_id, criterion)
+
+
+def _answer_widget(review_id: int, locked: bool, framework: Framework, criterion: Criterion, version: int) -> None:
+    """The answer's widget, drawn with the stored answer or the user's own input; never a default:
+    a radio with no answer has no option chosen, a number box with no answer is empty."""
+    key = sync.seed(review_id, criterion, "response")
     common = {
-        "key": keys["response"],
+        "key": key,
         "disabled": locked,
-        "on_change": _save,
-        "args": (db, actor, review_id, framework, criterion, "response"),
+        "on_change": _changed,
+        "args": (review_id, framework, criterion, "response", version),
     }
     na = [] if criterion.statutory else [NA]
     if criterion.kind == "rating":
@@ -261,6 +254,7 @@ def _answer_widget(
         st.radio(
             "Your judgement",
             [lv.label for lv in scale.levels] + na,
+            index=None,
             captions=[lv.descriptor for lv in scale.levels] + (["Does not apply to this school"] if na else []),
             **common,
         )
@@ -268,26 +262,27 @@ def _answer_widget(
         st.radio(
             "Your answer",
             ["yes", "no", *na],
+            index=None,
             format_func=lambda v: {"yes": "Yes", "no": "No"}.get(v, v),
             horizontal=True,
             **common,
         )
     elif criterion.kind == "number":
-        if st.session_state.get(keys["response"]) == NA:
+        if st.session_state.get(key) == NA:
             st.caption("Marked as not applicable.")
         else:
-            st.number_input(f"Answer ({criterion.unit or 'a number'})", min_value=0.0, step=0.5, **common)
+            st.number_input(f"Answer ({criterion.unit or 'a number'})", min_value=0.0, step=0.5, value=None, **common)
         bands = "; ".join(_band_words(framework, criterion))
         st.caption(f"How this is judged: {bands}")
     else:
         st.text_area("Your answer", height=100, **common)
-    if not locked and st.session_state.get(keys["response"]) not in (None, ""):
+    if not locked and st.session_state.get(key) not in (None, ""):
         st.button(
             "Clear answer",
-            key=f"clear:{keys['response']}",
+            key=f"clear:{key}",
             type="tertiary",
             on_click=_clear,
-            args=(db, actor, review_id, framework, criterion),
+            args=(review_id, framework, criterion, version),
         )
 
 
@@ -305,71 +300,54 @@ def _band_words(framework: Framework, criterion: Criterion) -> list[str]:
     return words
 
 
-def _clear(db: Database, actor: Actor, review_id: int, framework: Framework, criterion: Criterion) -> None:
-    st.session_state[_keys(review_id, criterion.id)["response"]] = _widget_value(criterion, None)
-    _save(db, actor, review_id, framework, criterion, "response")
-
-
-def _save(db: Database, actor: Actor, review_id: int, framework: Framework, criterion: Criterion, field: str) -> None:
-    """on_change: write this one value now; on a conflict, show the newer stored answer instead."""
-    keys = _keys(review_id, criterion.id)
-    value = st.session_state.get(keys[field])
-    if field == "response":
-        reading = read_response(framework, criterion, value)
-        if reading.error:
-            _notes()[keys["status"]] = f"⚠ Not saved: {reading.error}"
-            return
-        payload: dict[str, object] = {"response": None if reading.blank else reading.value}
-    else:
-        payload = {"evidence": value or ""}
-    try:
-        result = reviews.save_answer(
-            db, actor, review_id, criterion.id, seen_version=_seen().get(keys["version"], 0), **payload
-        )
-    except NotAllowed as exc:
-        _notes()[keys["status"]] = f"⚠ Not saved: {exc}"
+def _clear(review_id: int, framework: Framework, criterion: Criterion, version: int) -> None:
+    """on_click of "Clear answer": store no answer, from the version the button was drawn with."""
+    if not _pressed(f"clear:{sync.widget_key('response', review_id, criterion.id, version)}"):
         return
-    stored = result.answer
-    _seen()[keys["version"]] = stored.version
-    if result.saved:
-        _notes()[keys["status"]] = f"Saved at {datetime.now().strftime('%H:%M:%S')}"
-    else:
-        st.session_state[keys["response"]] = _widget_value(criterion, stored.response)
-        st.session_state[keys["evidence"]] = stored.evidence
-        _notes()[keys["status"]] = (
-            "⚠ This answer was changed in another tab or by a colleague, so the newer answer is shown. "
-            "Change it again if you still want to."
-        )
-    _recount(review_id, criterion, stored)
+    sync.save(review_id, framework, criterion, "response", None, version)
+    _recount(review_id, criterion)
 
 
-def _recount(review_id: int, criterion: Criterion, stored: reviews.Answer) -> None:
+def _recount(review_id: int, criterion: Criterion) -> None:
     """When a save answers or clears a question, rerun its question and the counts, not the page.
     Other saves (a changed answer, evidence) keep the usual rerun of the question alone."""
     answered = _answered().setdefault(review_id, set())
-    now = _is_answered(stored)
+    now = _is_answered(sync.known(review_id).get(criterion.id))
     if now == (criterion.id in answered):
         return
     if now:
         answered.add(criterion.id)
     else:
         answered.discard(criterion.id)
-    st.rerun([_fragment_key(review_id, criterion.id), *PROGRESS_FRAGMENTS])
+    # Not on the page any more (a change delivered late, after a move): the next full run counts it.
+    with suppress(StreamlitAPIException):
+        st.rerun([_fragment_key(review_id, criterion.id), *PROGRESS_FRAGMENTS])
 
 
 def _next_previous(review_id: int, domains: list[Domain], current: Domain) -> None:
+    """Buttons, not links: a click first delivers what the user typed (the note's box commits as it
+    loses focus) in the same session, then moves; a link could load the page before the note arrived."""
     index = [d.id for d in domains].index(current.id)
     left, right = st.columns(2)
     if index > 0:
-        prev = domains[index - 1]
-        left.page_link(
-            nav.page("review"), label=f"← {prev.title}", query_params={"review": review_id, "domain": prev.id}
-        )
+        prev, key = domains[index - 1], f"prev-{review_id}"
+        left.button(f"← {prev.title}", key=key, on_click=_go_to_domain, args=(key, prev.id))
     if index < len(domains) - 1:
-        nxt = domains[index + 1]
-        right.page_link(
-            nav.page("review"), label=f"{nxt.title} →", query_params={"review": review_id, "domain": nxt.id}
-        )
+        nxt, key = domains[index + 1], f"next-{review_id}"
+        right.button(f"{nxt.title} →", key=key, on_click=_go_to_domain, args=(key, nxt.id))
+
+
+def _pressed(key: str) -> bool:
+    """Whether the button was pressed in this message: Streamlit also calls on_click when a replayed state
+    of a button it has forgotten says "not pressed", and such a call must do nothing."""
+    return st.session_state.get(key) is True
+
+
+def _go_to_domain(key: str, domain_id: str) -> None:
+    if not _pressed(key):
+        return
+    st.query_params["domain"] = domain_id
+    st.rerun()  # the whole page: the browser may send this click with a question's fragment rerun
 
 
 def _submit_box(
