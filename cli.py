@@ -44,6 +44,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.as_user is not None and not args.as_user.strip():
+        print('--as: no such user: the email given is empty ("")', file=sys.stderr)
+        return INVALID_INPUT
     try:
         return COMMANDS[args.command].run(args)
     except InvalidInput as exc:

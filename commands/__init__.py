@@ -17,6 +17,7 @@ from data.db import Database
 from data.setup import open_database
 from framework.library import builtin_framework, load_framework_file
 from framework.models import Framework
+from framework.problems import InvalidInput, Problem
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,10 @@ def database() -> Database:
 def acting(args: argparse.Namespace, db: Database) -> Actor:
     """The operator, or the user named by --as: the same permissions as that user has in the app."""
     email = getattr(args, "as_user", None)
-    if not email:
+    if email is None:
         return OPERATOR
+    if not email.strip():  # an empty --as is a mistake, never a quiet way to act as the operator
+        raise InvalidInput([Problem("--as", 'no such user: the email given is empty ("")')])
     from data.users import actor_by_email
 
     actor = actor_by_email(db, email)

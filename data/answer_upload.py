@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from data.access import Actor, NotAllowed
 from data.audit import now, record
 from data.db import Database
-from data.reviews import MergeSummary, _checked
-from data.tables import answers, reviews
+from data.reviews import SUBMITTED_UPLOAD, MergeSummary, _checked, _checked_in, _still_draft
+from data.tables import answers
 
 
 @dataclass(frozen=True)
@@ -88,12 +88,13 @@ def merge_answers(
     downloaded_at: datetime | None = None,
 ) -> MergeSummary:
     """Bring in a validated response workbook, all in one transaction (see the module's two rules)."""
-    review = _checked(db, actor, review_id, "write")
-    if review.locked:
-        raise NotAllowed("This review has been submitted. Reopen it before uploading answers.")
     stamp = now()
     counts = dict.fromkeys(("added", "changed", "cleared", "unchanged", "kept_blank", "kept_newer"), 0)
     with db.write() as conn:
+        # The permission and the draft status are checked in the transaction that writes.
+        review = _checked_in(conn, actor, review_id, "write")
+        if review.locked:
+            raise NotAllowed(SUBMITTED_UPLOAD)
         stored = _rows(conn, review_id)
         for item in responses.itertuples(index=False):
             response, evidence = _read(item)
@@ -133,7 +134,7 @@ def merge_answers(
                 .values(response=response, evidence=evidence, version=old.version + 1)
                 .values(updated_at=stamp, updated_by=actor.id)
             )
-        conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(updated_at=stamp))
+        _still_draft(conn, review_id, stamp, SUBMITTED_UPLOAD)
         summary = MergeSummary(**counts)
         detail = summary.sentence()
         record(conn, actor, "answers_uploaded", school_urn=review.school_urn, review_id=review_id, detail=detail)

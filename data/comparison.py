@@ -34,6 +34,7 @@ from framework.models import Framework
 from framework.problems import InvalidInput
 from framework.responses import parse_number
 from scoring import score_reviews
+from scoring.disclosure import MIN_DIFFERENCE, anonymised, differencing_risk
 from scoring.peers import MIN_FULL, MIN_SUMMARY, PeerComparison, compare
 from scoring.senco_time import HOURS_PREFIX, MEASURES, NO_MEDIAN, SurveyFigure, senco_measures, survey_figures
 
@@ -188,6 +189,16 @@ def measure_json(m: Measure, key: str, noun: str) -> dict:
     out |= {"peer_median": _r(p.median), "peer_low": _r(p.low), "peer_high": _r(p.high)}
     if p.level == "summary":
         return out | {"suppressed": True, "reason": p.message}
+    if not p.values:  # anonymised: the quartiles and the school's position, never the peers' own values
+        return (
+            out
+            | {"peer_q1": _r(p.q1), "peer_q3": _r(p.q3), "percentile": _r(p.percentile)}
+            | {
+                "quartile": p.quartile,
+                "suppressed": True,
+                "reason": p.message,
+            }
+        )
     return (
         out
         | {peer: [_r(v) for v in p.values], "percentile": _r(p.percentile), "quartile": p.quartile}
@@ -244,9 +255,12 @@ def compare_school(
     framework = _framework(db, framework_id, picked, urn, cycle)
     scores = _scores(db, framework_id, picked)
     titles = {OVERALL: "Overall", **{d.id: d.title for d in framework.domains}}
-    measures = _measures(titles, scores, urn, peer_urns, cycle)
-    own = picked.get((urn, cycle))
     named = _nameable(db, actor, register, peer_urns)
+    anonymous = not (bool(peer_urns) and len(named) == len(peer_urns))
+    if anonymous:
+        _refuse_differencing(db, actor, register, school, peers, framework_id, cycle, peer_urns)
+    measures = _measures(titles, scores, urn, peer_urns, cycle, anonymous)
+    own = picked.get((urn, cycle))
     return Comparison(
         urn=urn,
         school_name=school.name,
@@ -266,11 +280,11 @@ def compare_school(
             TrendRow(c, m.id, m.title, m.value, m.peers.median, m.peers.n)
             for c in cycles
             if c <= cycle
-            for m in _measures(titles, scores, urn, peer_urns, c)
+            for m in _measures(titles, scores, urn, peer_urns, c, anonymous)
             if m.value is not None or m.peers.n
         ),
-        senco=_senco(db, framework, register, school, peer_urns, cycle, picked),
-        names_shown=bool(peer_urns) and len(named) == len(peer_urns),
+        senco=_senco(db, framework, register, school, peer_urns, cycle, picked, anonymous),
+        names_shown=not anonymous,
     )
 
 
@@ -460,15 +474,59 @@ def _score_batch(db: Database, framework: Framework, batch: list[_Pick]) -> dict
     return out
 
 
-def _measures(titles: dict[str, str], scores: Scores, urn: str, peer_urns: list[str], cycle: str) -> list[Measure]:
+def _measures(
+    titles: dict[str, str], scores: Scores, urn: str, peer_urns: list[str], cycle: str, anonymous: bool
+) -> list[Measure]:
     """Overall first, then each domain in framework order, for one cycle."""
     mine = scores.get((urn, cycle), {})
     theirs = [scores[(u, cycle)] for u in peer_urns if (u, cycle) in scores]
     out = []
     for mid, title in titles.items():
         value, band = mine.get(mid, (None, None))
-        out.append(Measure(mid, title, value, band, compare(value, [t[mid][0] for t in theirs if mid in t])))
+        peers = _compare(value, [t[mid][0] for t in theirs if mid in t], "%", anonymous)
+        out.append(Measure(mid, title, value, band, peers))
     return out
+
+
+def _compare(value: float | None, peer_values: list, unit: str, anonymous: bool) -> PeerComparison:
+    """``compare``, then, for a user who may not name every peer, only what survives differencing."""
+    found = compare(value, peer_values)
+    return anonymised(found, unit, found.values) if anonymous else found
+
+
+def _refuse_differencing(
+    db: Database,
+    actor: Actor,
+    register: groups.Register,
+    school: School,
+    choice: str,
+    framework_id: str,
+    cycle: str | None,
+    peer_urns: list[str],
+) -> None:
+    """Refuse a comparison whose schools with results differ by 1 to 4 from those of another peer set the
+    actor may choose for the same school, framework and cycle (docs/comparison-privacy.md)."""
+    options = groups.peer_choices(db, actor, school)
+    sets: dict[str, list[str]] = {}
+    for other in options:
+        if other != choice:
+            try:
+                sets[other] = groups.peer_set(db, actor, register, school, other).urns
+            except (InvalidInput, NotAllowed, NotFound):
+                continue
+    union = sorted(set(peer_urns).union(*sets.values()))
+    picked = {k: p for k, p in _picked_reviews(db, framework_id, school.urn, union).items() if k[1] == cycle}
+    with_result = {u for (u, _) in _scores(db, framework_id, picked) if u != school.urn}
+    chosen = frozenset(set(peer_urns) & with_result)
+    risky = differencing_risk(chosen, {o: frozenset(set(u) & with_result) for o, u in sets.items()})
+    if risky:
+        other, difference = risky[0]
+        raise NotAllowed(
+            f"This comparison is not shown: its schools with results differ from those of "
+            f'"{options[other]}" by only {difference}, and setting the two side by side could reveal those '
+            f"schools' results. Comparisons are shown only when every choice differs by at least "
+            f"{MIN_DIFFERENCE} schools; ask your LA to make a larger group, or choose another set."
+        )
 
 
 # --- SENCO time ---------------------------------------------------------------------------------
@@ -482,6 +540,7 @@ def _senco(
     peer_urns: list[str],
     cycle: str,
     picked: dict[tuple[str, str], _Pick],
+    anonymous: bool = False,
 ) -> SencoTime | None:
     """Hours from the time-hours-* answers: of this framework if it asks them, else of the SENCO role audit."""
     source = framework.id if any(c.id.startswith(HOURS_PREFIX) for c in framework.criteria) else SENCO_FRAMEWORK
@@ -500,7 +559,14 @@ def _senco(
     me, others = table.loc[school.urn], table.drop(index=school.urn)
     units = {"hours": "h", "per_100_pupils": "h", "per_sen_pupil": "min"}
     measures = tuple(
-        Measure(key, words, _none(me[key]), None, compare(_none(me[key]), others[key].tolist()), units[key])
+        Measure(
+            key,
+            words,
+            _none(me[key]),
+            None,
+            _compare(_none(me[key]), others[key].tolist(), units[key], anonymous),
+            units[key],
+        )
         for key, words in MEASURES.items()
     )
     pupils = _none(frame.at[school.urn, "pupils"])

@@ -24,7 +24,7 @@ from data import access, frameworks
 from data.access import Actor, NotAllowed, NotFound, ReviewRef, SchoolRef
 from data.audit import now, record, record_view
 from data.db import Database
-from data.tables import answers, audit_log, reviews, schools
+from data.tables import answers, audit_log, consents, peer_assignments, reviews, schools
 from framework.models import PHASE_LABELS, Framework, ReviewContext
 from scoring import ReviewScore, criterion_contributions, score_review
 
@@ -40,6 +40,8 @@ EXPORT_ROLE_WORDS = {
     "agreed": "Agreed judgement",
 }
 EXPORT_STATUS_WORDS = {"draft": "In progress", "submitted": "Submitted"}
+SUBMITTED_SAVE = "This review has been submitted. Reopen it to change answers."
+SUBMITTED_UPLOAD = "This review has been submitted. Reopen it before uploading answers."
 
 
 @dataclass(frozen=True)
@@ -173,14 +175,54 @@ def may(db: Database, actor: Actor, review: Review, action: access.Action) -> bo
 
 
 def _checked(db: Database, actor: Actor, review_id: int, action: access.Action) -> Review:
-    """The review after the policy's check; a review the actor may not read does not exist for them."""
+    """The review after the policy's check, for reads; writes and exports use ``_checked_in``."""
     with db.read() as conn:
-        review = _fetch(conn, review_id)
-        assigned = review is not None and access.holds_assignment(conn, actor, review.school_urn, review.cycle)
+        return _checked_in(conn, actor, review_id, action, hold=False)
+
+
+def _checked_in(conn: Connection, actor: Actor, review_id: int, action: access.Action, *, hold: bool = True) -> Review:
+    """The review after the policy's check, inside the caller's transaction, so that nothing the check
+    relied on can change before the caller's write commits; a review the actor may not read does not
+    exist for them.
+
+    With ``hold`` on PostgreSQL the review row is locked (``FOR UPDATE``: a submit and a save queue
+    behind each other) and the school's consents and the actor's peer assignments are held
+    (``FOR SHARE``: a withdrawal waits until this transaction ends). SQLite needs nothing more: a
+    write transaction there takes the database's write lock at BEGIN.
+    """
+    if hold and conn.dialect.name == "postgresql":
+        _hold_facts(conn, actor, review_id)
+    review = _fetch(conn, review_id)
+    assigned = review is not None and access.holds_assignment(conn, actor, review.school_urn, review.cycle)
     if review is None or not access.allowed(actor, "read", review.ref, assigned=assigned):
         raise NotFound(f"There is no review {review_id} that you can open.")
     access.require(actor, action, review.ref, assigned=assigned)
     return review
+
+
+def _hold_facts(conn: Connection, actor: Actor, review_id: int) -> None:
+    """PostgreSQL row locks on everything the policy's answer about this review depends on."""
+    row = conn.execute(
+        sa.select(reviews.c.school_urn, reviews.c.cycle).where(reviews.c.id == review_id).with_for_update()
+    ).first()
+    if row is None:
+        return
+    conn.execute(sa.select(consents.c.scope).where(consents.c.school_urn == row.school_urn).with_for_update(read=True))
+    if actor.role == "peer" and actor.id is not None:
+        conn.execute(
+            sa.select(peer_assignments.c.id)
+            .where(peer_assignments.c.user_id == actor.id, peer_assignments.c.school_urn == row.school_urn)
+            .with_for_update(read=True)
+        )
+
+
+def _still_draft(conn: Connection, review_id: int, stamp: datetime, message: str) -> None:
+    """Touch the review only while it is a draft (the write's own guard); refuse otherwise."""
+    touched = conn.execute(
+        sa.update(reviews).where(reviews.c.id == review_id, reviews.c.status == "draft").values(updated_at=stamp)
+    ).rowcount
+    if not touched:
+        raise NotAllowed(message)
 
 
 def _is_outsider(actor: Actor, review: Review) -> bool:
@@ -271,18 +313,20 @@ def save_answer(
     response: object = _UNCHANGED,
     evidence: object = _UNCHANGED,
 ) -> SaveResult:
-    """Store one answer or note; ``seen_version`` is 0 for an answer not yet stored. Each change is audited."""
-    review = _checked(db, actor, review_id, "write")
-    if review.locked:
-        raise NotAllowed("This review has been submitted. Reopen it to change answers.")
+    """Store one answer or note; ``seen_version`` is 0 for an answer not yet stored. Each change is audited.
+
+    The permission and the review's status are checked in the transaction that writes."""
     values: dict[str, object] = {}
     if response is not _UNCHANGED:
         values["response"] = response
     if evidence is not _UNCHANGED:
         values["evidence"] = evidence or ""
-    stamp = now()
     key = (answers.c.review_id == review_id) & (answers.c.criterion_id == criterion_id)
     with db.write() as conn:
+        review = _checked_in(conn, actor, review_id, "write")
+        if review.locked:
+            raise NotAllowed(SUBMITTED_SAVE)
+        stamp = now()
         current = conn.execute(sa.select(answers).where(key)).first()
         stored_version = current.version if current else 0
         if stored_version != seen_version:
@@ -304,7 +348,7 @@ def save_answer(
                 .where(key)
                 .values(version=stored_version + 1, updated_at=stamp, updated_by=actor.id, **values)
             )
-        conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(updated_at=stamp))
+        _still_draft(conn, review_id, stamp, SUBMITTED_SAVE)
         saved = conn.execute(sa.select(answers).where(key)).first()
         fields = " and ".join(values) or "nothing"
         record(
@@ -334,25 +378,25 @@ def merge_answers(db: Database, actor: Actor, review_id: int, responses: pd.Data
 
 
 def submit_review(db: Database, actor: Actor, review_id: int) -> None:
-    review = _checked(db, actor, review_id, "write")
-    if review.locked:
-        return
-    stamp = now()
+    """Submit a draft (a submitted review stays as it is); checked and written in one transaction."""
     with db.write() as conn:
-        conn.execute(
+        review = _checked_in(conn, actor, review_id, "write")
+        stamp = now()
+        submitted = conn.execute(
             sa.update(reviews)
-            .where(reviews.c.id == review_id)
+            .where(reviews.c.id == review_id, reviews.c.status == "draft")
             .values(status="submitted", submitted_at=stamp, submitted_by=actor.id, updated_at=stamp)
-        )
-        record(conn, actor, "review_submitted", school_urn=review.school_urn, review_id=review_id)
+        ).rowcount
+        if submitted:
+            record(conn, actor, "review_submitted", school_urn=review.school_urn, review_id=review_id)
 
 
 def reopen_review(db: Database, actor: Actor, review_id: int, reason: str) -> None:
     """Reopening is deliberate: it needs a reason, and the audit log keeps who and when."""
-    review = _checked(db, actor, review_id, "write")
     if not reason.strip():
         raise ValueError("Say why the review is being reopened.")
     with db.write() as conn:
+        review = _checked_in(conn, actor, review_id, "write")
         conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(status="draft", updated_at=now()))
         record(conn, actor, "review_reopened", school_urn=review.school_urn, review_id=review_id, detail=reason.strip())
 
@@ -430,11 +474,11 @@ def export_bundle(db: Database, actor: Actor, review_id: int, kind: ExportKind) 
     """
     if kind not in ("results", "answers"):
         raise ValueError(f"unknown export {kind!r}")
-    review = _checked(db, actor, review_id, "export")
-    framework = frameworks.get_framework(db, review.framework_id, review.framework_version)
-    with db.write() as conn:
+    with db.write() as conn:  # the check, the answers read and the audit row in one transaction
+        review = _checked_in(conn, actor, review_id, "export")
         rows = conn.execute(sa.select(answers).where(answers.c.review_id == review_id)).all()
         record(conn, actor, "exported", school_urn=review.school_urn, review_id=review_id, detail=f"{kind} workbook")
+    framework = frameworks.get_framework(db, review.framework_id, review.framework_version)
     frame = pd.DataFrame(
         [{"criterion_id": r.criterion_id, "response": r.response, "evidence": r.evidence} for r in rows],
         columns=["criterion_id", "response", "evidence"],

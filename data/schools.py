@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data import access
-from data.access import Actor, NotFound, SchoolRef
+from data.access import Actor, NotAllowed, NotFound, SchoolRef
 from data.audit import record
 from data.consent import shared_by
 from data.db import Database
@@ -55,7 +55,13 @@ def get_school(db: Database, actor: Actor, urn: str) -> School:
 
 
 def upsert_schools(db: Database, actor: Actor, register: pd.DataFrame, *, demo: bool = False) -> int:
-    """Insert or update register rows (already validated); all or nothing."""
+    """Insert or update register rows (already validated); all or nothing.
+
+    Permission is checked inside the write transaction, on the row as the file gives it and, for a
+    school already stored, on the stored row too: a file naming another authority's school with the
+    uploader's LA must not move it. Moving a school between LAs is an administrator's act only, and
+    each move is audited with the URN, the old LA and the new one.
+    """
     rows: list[dict[str, Any]] = [
         {col: (None if pd.isna(val) else val) for col, val in rec.items()}
         for rec in register[REGISTER_COLUMNS].to_dict("records")
@@ -65,13 +71,41 @@ def upsert_schools(db: Database, actor: Actor, register: pd.DataFrame, *, demo: 
         row["type"] = row["type"] or ""
         row["resourced_provision"] = bool(row["resourced_provision"])
         row["demo"] = demo
-        access.require(actor, "write", SchoolRef(row["urn"], row["la"]))
     with db.write() as conn:
-        existing = set(conn.execute(sa.select(schools.c.urn)).scalars())
-        new = [r for r in rows if r["urn"] not in existing]
+        urns = [r["urn"] for r in rows]
+        stored: dict[str, str] = {}
+        for start in range(0, len(urns), 500):  # stay under bound-parameter limits on big registers
+            chunk = urns[start : start + 500]
+            query = sa.select(schools.c.urn, schools.c.la).where(schools.c.urn.in_(chunk))
+            if not db.is_sqlite:
+                query = query.with_for_update()  # a concurrent move of the same row waits for us
+            stored.update({urn: la for urn, la in conn.execute(query).all()})
+        moves = _check_register_write(actor, rows, stored)
+        new = [r for r in rows if r["urn"] not in stored]
         if new:
             conn.execute(sa.insert(schools), new)
-        for row in (r for r in rows if r["urn"] in existing):
+        for row in (r for r in rows if r["urn"] in stored):
             conn.execute(sa.update(schools).where(schools.c.urn == row["urn"]).values(**row))
+        for urn, old_la, new_la in moves:
+            record(conn, actor, "school_moved_la", school_urn=urn, detail=f"URN {urn}: LA {old_la!r} -> {new_la!r}")
         record(conn, actor, "register_updated", detail=f"{len(new)} added, {len(rows) - len(new)} updated")
     return len(rows)
+
+
+def _check_register_write(actor: Actor, rows: list[dict], stored: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Refuse the whole write unless the actor may write every row as stored and as given; the moves."""
+    moves: list[tuple[str, str, str]] = []
+    for row in rows:
+        access.require(actor, "write", SchoolRef(row["urn"], row["la"]))
+        old_la = stored.get(row["urn"])
+        if old_la is None:
+            continue
+        access.require(actor, "write", SchoolRef(row["urn"], old_la))
+        if old_la != row["la"]:
+            if actor.role != "admin":
+                raise NotAllowed(
+                    f"School {row['urn']} is registered in {old_la}; only an administrator can move a school"
+                    " to another local authority."
+                )
+            moves.append((row["urn"], old_la, row["la"]))
+    return moves

@@ -15,7 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import overload
+from typing import NoReturn, overload
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -221,9 +221,11 @@ def set_password(db: Database, actor: Actor, user_id: int, password: str, *, now
             raise InvalidInput(problems)
         hashed = hash_password(password, temporary_until=None if own else at + timedelta(days=TEMPORARY_DAYS))
         values: dict[str, object] = {"password_hash": hashed}
-        if not own:  # an administrator's change also signs the user out everywhere
+        if not own:
             values.update(failed_logins=0, locked_until=None)
-        _update(conn, user_id, end_sessions=not own, **values)
+        # Either way every session of the account ends: whoever else knew the old password (another
+        # device, someone who took it) is signed out; the app starts a new session for this tab.
+        _update(conn, user_id, **values)
         audit.record(conn, actor, "password_changed" if own else "password_set", detail=user.email)
 
 
@@ -278,28 +280,21 @@ def authenticate(db: Database, email: str, password: str, *, now: datetime | Non
     """Check an email and password; raises ``SignInFailed`` (one message for every reason) when refused.
 
     Five wrong passwords in a row lock the account for 15 minutes; while locked even the right
-    password is refused. The argon2 check runs outside the write transaction so that a sign-in
-    never holds SQLite's write lock for the length of a hash.
+    password is refused. Each attempt is counted *before* its password is hashed, in one conditional
+    ``UPDATE … RETURNING`` (``_claim_attempt``), so parallel attempts cannot all slip in before the
+    first failure is counted: at most five are ever checked, the rest are refused unhashed. The
+    argon2 check itself runs outside any write transaction, so a sign-in never holds SQLite's write
+    lock for the length of a hash; the success is stored only if the account is not locked by then.
     """
     at = now or audit.now()
     address = normalise_email(email)
-    with db.read() as conn:
-        row = conn.execute(sa.select(users).where(users.c.email == address)).first()
-    stored = row.password_hash if row is not None else None
-    correct = verify_password(stored, password)  # runs even for an unknown email, to take the same time
+    row = _claim_attempt(db, address, at)
     if row is None:
-        _audit_failure(db, _UNKNOWN, "unknown account")
-        raise SignInFailed()
+        _refuse_unclaimed(db, address, password, at)
     actor = actor_from_row(row)
-    locked_until = utc(row.locked_until)
-    if not row.active:
-        _audit_failure(db, actor, "account deactivated")
-        raise SignInFailed()
-    if locked_until is not None and at < locked_until:
-        _audit_failure(db, actor, f"account locked until {locked_until:%H:%M} UTC")
-        raise SignInFailed()
-    if not correct:
-        _record_wrong_password(db, actor, at)
+    stored = row.password_hash
+    if not verify_password(stored, password):
+        _record_wrong_password(db, actor, at, row.failed_logins)
         raise SignInFailed()
     expiry = _split(stored or "")[1]
     if expiry is not None and at >= expiry:
@@ -310,9 +305,53 @@ def authenticate(db: Database, email: str, password: str, *, now: datetime | Non
     if _hasher.check_needs_rehash(hashed):
         values["password_hash"] = hash_password(password, temporary_until=expiry)
     with db.write() as conn:
-        conn.execute(sa.update(users).where(users.c.id == actor.id).values(**values))
-        audit.record(conn, actor, "sign_in")
+        done = conn.execute(
+            sa.update(users).where(users.c.id == actor.id, users.c.active, _unlocked(at)).values(**values)
+        ).rowcount
+        if done:
+            audit.record(conn, actor, "sign_in")
+        else:  # locked (or deactivated) by parallel attempts while this one was being hashed
+            audit.record(conn, actor, "sign_in_failed", detail="account locked while signing in")
+    if not done:
+        raise SignInFailed()
     return actor
+
+
+def _unlocked(at: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(users.c.locked_until.is_(None), users.c.locked_until <= at)
+
+
+def _claim_attempt(db: Database, address: str, at: datetime) -> Row | None:
+    """Count this attempt, atomically, if the account may be tried now: active, not locked and with
+    fewer than MAX_FAILED_SIGN_INS attempts outstanding. The row (with this attempt's number) or None."""
+    with db.write() as conn:
+        return conn.execute(
+            sa.update(users)
+            .where(
+                users.c.email == address,
+                users.c.active,
+                _unlocked(at),
+                users.c.failed_logins < MAX_FAILED_SIGN_INS,
+            )
+            .values(failed_logins=users.c.failed_logins + 1)
+            .returning(*users.c)
+        ).first()
+
+
+def _refuse_unclaimed(db: Database, address: str, password: str, at: datetime) -> NoReturn:
+    """Say in the audit log why an attempt could not be counted, then refuse it."""
+    with db.read() as conn:
+        row = conn.execute(sa.select(users).where(users.c.email == address)).first()
+    if row is None:
+        verify_password(None, password)  # an unknown email takes the time of a real check
+        _audit_failure(db, _UNKNOWN, "unknown account")
+    elif not row.active:
+        _audit_failure(db, actor_from_row(row), "account deactivated")
+    elif (locked_until := utc(row.locked_until)) is not None and at < locked_until:
+        _audit_failure(db, actor_from_row(row), f"account locked until {locked_until:%H:%M} UTC")
+    else:
+        _audit_failure(db, actor_from_row(row), f"refused: {MAX_FAILED_SIGN_INS} attempts already being checked")
+    raise SignInFailed()
 
 
 def record_sso_sign_in(db: Database, actor: Actor, *, now: datetime | None = None) -> None:
@@ -330,21 +369,16 @@ def actor_from_row(row: Row) -> Actor:
     return Actor(id=row.id, email=row.email, role=row.role, name=row.name, school_urn=row.school_urn, la=row.la)
 
 
-def _record_wrong_password(db: Database, actor: Actor, at: datetime) -> None:
+def _record_wrong_password(db: Database, actor: Actor, at: datetime, attempt: int) -> None:
+    """The attempt was counted when claimed; the one that reaches the limit locks the account."""
     with db.write() as conn:
-        failures = conn.execute(
-            sa.update(users)
-            .where(users.c.id == actor.id)
-            .values(failed_logins=users.c.failed_logins + 1)
-            .returning(users.c.failed_logins)
-        ).scalar_one()
-        if failures >= MAX_FAILED_SIGN_INS:
+        if attempt >= MAX_FAILED_SIGN_INS:
             conn.execute(
                 sa.update(users).where(users.c.id == actor.id).values(failed_logins=0, locked_until=at + LOCK_OUT)
             )
-            detail = f"wrong password ({failures} in a row); locked for {LOCK_OUT.seconds // 60} minutes"
+            detail = f"wrong password ({attempt} in a row); locked for {LOCK_OUT.seconds // 60} minutes"
         else:
-            detail = f"wrong password ({failures} in a row)"
+            detail = f"wrong password ({attempt} in a row)"
         audit.record(conn, actor, "sign_in_failed", detail=detail)
 
 

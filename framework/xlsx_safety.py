@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from io import BytesIO
 from typing import NoReturn
 
+import defusedxml.ElementTree as DefusedET
 import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.reader.excel import ExcelReader
@@ -84,6 +85,7 @@ def read_sheets(data: bytes, source: str = "") -> Sheets:
     check_container(data, place)
     if not openpyxl.DEFUSEDXML:  # a deployment fault, not the user's: never parse uploads without it
         raise RuntimeError("openpyxl is not using defusedxml; install defusedxml before reading uploaded workbooks")
+    check_xml_parts(data, place)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about parts it drops; none matter for reading values
         try:
@@ -137,6 +139,26 @@ def check_container(data: bytes, place: str) -> None:
     names = {p.filename for p in parts}
     if "[Content_Types].xml" not in names or not any(n.endswith(".xml") and n.startswith("xl/") for n in names):
         refuse(f"not an Excel workbook (.xlsx): the file is a zip archive of something else; {save_as}")
+
+
+def check_xml_parts(data: bytes, place: str) -> None:
+    """Refuse a DTD or entity declaration in any XML part (workbook.xml, relationships, styles, sheets...).
+
+    openpyxl parses some parts (``workbook.xml`` among them) with lxml when it is installed, which
+    accepts a DOCTYPE and expands internal entities. A DTD can only come before the root element, so
+    each part is read through defusedxml up to its first element: a few bytes per part, however big.
+    """
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        for part in archive.infolist():
+            if not part.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                with archive.open(part) as stream:
+                    for _ in DefusedET.iterparse(stream, events=("start",), forbid_dtd=True, forbid_entities=True):
+                        break  # the root element: past the only place a DTD may be
+            except Exception as exc:  # a DTD or entity (see _reason), or a damaged part openpyxl would fail on
+                problem = Problem(place, f"could not be read as an Excel workbook ({_reason(exc)})")
+                raise InvalidInput([problem]) from None
 
 
 def _looks_like_text(data: bytes) -> bool:

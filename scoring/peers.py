@@ -346,6 +346,13 @@ class PeerComparison:
     quartile: int | None
     values: tuple[float, ...]  # sorted ascending so their order says nothing about which school is which
     message: str
+    q1: float | None = None  # quartiles, given only where the list of values is withheld (scoring.disclosure)
+    q3: float | None = None
+
+
+def _g(value: float) -> str:
+    """A value in a message, rounded exactly as the comparison's fields are (one decimal)."""
+    return f"{round(value, 1):g}"
 
 
 def compare(school_value: float | None, peer_values: Iterable[float | None]) -> PeerComparison:
@@ -362,17 +369,17 @@ def compare(school_value: float | None, peer_values: Iterable[float | None]) -> 
     median, low, high = float(np.median(peers)), float(peers[0]), float(peers[-1])
     if level == "summary":
         message = (
-            f"{n} peer schools: median {median:g}, range {low:g} to {high:g}. Individual schools are not shown "
+            f"{n} peer schools: median {_g(median)}, range {_g(low)} to {_g(high)}. Individual schools are not shown "
             f"in a group of fewer than {MIN_FULL}."
         )
         return PeerComparison(n, level, median, low, high, None, None, (), message)
     pct = percentile_rank(school_value, peers)
     if pct is None:
-        message = f"{n} peer schools: median {median:g}, range {low:g} to {high:g}. This school has no value yet."
+        message = f"{n} peer schools: median {_g(median)}, range {_g(low)} to {_g(high)}. This school has no value yet."
     else:
         message = (
             f"At or above {pct:.0f}% of {n} peer schools (the share of peers at or below this school's value); "
-            f"peer median {median:g}, range {low:g} to {high:g}."
+            f"peer median {_g(median)}, range {_g(low)} to {_g(high)}."
         )
     return PeerComparison(
         n, level, median, low, high, pct, quartile(school_value, peers), tuple(peers.tolist()), message

@@ -25,18 +25,20 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 import cli
-from data import access, assignments, audit, consent, reviews, schools, users
+from data import access, assignments, audit, consent, reviews, schools, tables, users
 from data.access import ACCOUNTS, OPERATOR, Actor, NotAllowed, NotFound
 from data.db import Database
 from data.setup import open_database
 from exports.response_workbook import write_response_template
 from framework.library import builtin_framework
 from framework.problems import InvalidInput
+from tests.support import answers as answer_widgets
 from tests.support.accounts import may_read_log
 from tests.support.pages import PASSWORD, add_user, app_as, open_page, register, texts
 
@@ -78,6 +80,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("peer assignment", "write"):                     "N        N        N      N          Y    N        Y",
     ("sharing consent", "read"):                      "Y        N        N      N          Y    N        Y",
     ("sharing consent", "write"):                     "Y        N        N      N          N    N        Y",
+    # issue #10: a one-row register naming A with another LA must not move A (only an admin moves schools)
+    ("register row (move to another LA)", "write"):   "N        N        N      N          N    N        Y",
 }
 # fmt: on
 
@@ -280,6 +284,32 @@ def _repo_consent_write(w: World, actor: Actor) -> bool:
         consent.set_consent(w.db, OPERATOR, A, access.SHARE_WITH_PEERS, give=True)
 
 
+def _moved_to(w: World, actor: Actor) -> str:
+    """The LA a move cell names: the actor's own (the takeover), or South for those with none or North."""
+    return actor.la if actor.la and actor.la != "North" else "South"
+
+
+def _moved(w: World, move: Callable[[str], object], la: str) -> bool:
+    """Run ``move`` and say whether A's stored LA changed; A goes back to North whatever happened."""
+    try:
+        move(la)
+        with w.db.read() as conn:
+            now = conn.execute(sa.select(tables.schools.c.la).where(tables.schools.c.urn == A)).scalar_one()
+        if now != "North":
+            moves = audit.read_log(w.db, OPERATOR, audit.AuditFilter(action="school_moved_la")).rows
+            assert moves and moves[0].detail == f"URN {A}: LA 'North' -> {la!r}", "a move must be audited"
+        return now != "North"
+    finally:
+        schools.upsert_schools(w.db, OPERATOR, register([(A, "Alder Primary", "North", "primary")]))
+
+
+def _repo_register_move(w: World, actor: Actor) -> bool:
+    def move(la: str) -> None:
+        schools.upsert_schools(w.db, actor, register([(A, "Alder Primary", la, "primary")]))
+
+    return _moved(w, move, _moved_to(w, actor))
+
+
 REPOSITORY: dict[tuple[str, str], Callable[[World, Actor], bool]] = {
     ("register row", "read"): _repo_register_read,
     ("register row", "write"): _repo_register_write,
@@ -301,6 +331,7 @@ REPOSITORY: dict[tuple[str, str], Callable[[World, Actor], bool]] = {
     ("peer assignment", "write"): _repo_assignment_write,
     ("sharing consent", "read"): _repo_consent_read,
     ("sharing consent", "write"): _repo_consent_write,
+    ("register row (move to another LA)", "write"): _repo_register_move,
 }
 
 
@@ -359,7 +390,7 @@ def _page_review_read(w: World, actor: Actor, review_id: int) -> bool:
     at = _page(w, actor, "review", review=review_id, domain="role")
     if not _shows_school_a(at):
         return False
-    return at.radio(key=f"r:{review_id}:role-designated").value in ("yes", "no")
+    return answer_widgets.answer(at, review_id, "role-designated").value in ("yes", "no")
 
 
 def _page_review_write(w: World, actor: Actor) -> bool:
@@ -397,7 +428,7 @@ def _page_review_start(w: World, actor: Actor) -> bool:
 def _page_answers_write(w: World, actor: Actor) -> bool:
     review_id = w.fresh_draft()
     at = _page(w, actor, "review", review=review_id, domain="role")
-    radios = [r for r in at.radio if r.key == f"r:{review_id}:role-eligible"] if at else []
+    radios = [r for r in at.radio if r.key and r.key.startswith(f"r:{review_id}:role-eligible:")] if at else []
     if radios:
         radios[0].set_value("yes").run()
     return "role-eligible" in reviews.load_answers(w.db, OPERATOR, review_id)
@@ -499,6 +530,22 @@ def _tables(at: AppTest) -> str:
     return "\n".join(d.value.to_csv() for d in at.dataframe)
 
 
+def _page_register_move(w: World, actor: Actor) -> bool:
+    """The register page's add-a-school form, given A's URN as a "new" school (LA: the actor's own, or South)."""
+
+    def submit(la: str) -> None:
+        at = _page(w, actor, "register")
+        if at is None:
+            return
+        at.text_input(key="edit_urn").input(A)
+        next(t for t in at.text_input if t.label == "Name").input("Alder Primary")
+        for box in (t for t in at.text_input if t.label == "Local authority"):
+            box.input(la)
+        next(b for b in at.button if b.label == "Save the school").click().run()
+
+    return _moved(w, submit, _moved_to(w, actor))
+
+
 PAGES: dict[tuple[str, str], Callable[[World, Actor, dict], bool]] = {
     ("register row", "read"): lambda w, a, m: (
         (at := _page(w, a, "start")) is not None and f"Alder Primary (URN {A})" in at.selectbox[0].options
@@ -520,6 +567,7 @@ PAGES: dict[tuple[str, str], Callable[[World, Actor, dict], bool]] = {
     ("peer assignment", "write"): lambda w, a, m: _page_assignment_write(w, a),
     ("sharing consent", "read"): lambda w, a, m: _page_consent_read(w, a),
     ("sharing consent", "write"): lambda w, a, m: _page_consent_write(w, a),
+    ("register row (move to another LA)", "write"): lambda w, a, m: _page_register_move(w, a),
 }
 
 
@@ -583,6 +631,22 @@ def _cli_consent_write(w: World, run, role: str) -> bool:  # type: ignore[no-unt
         consent.set_consent(w.db, OPERATOR, A, access.SHARE_WITH_PEERS, give=True)
 
 
+GIAS_HEADER = (
+    "URN,LA (name),EstablishmentName,PhaseOfEducation (code),TypeOfEstablishment (code),NumberOfPupils,PercentageFSM"
+)
+
+
+def _cli_register_move(w: World, run, role: str) -> bool:  # type: ignore[no-untyped-def]
+    """import-register with a one-row file naming A (its real URN) with the actor's LA (or South)."""
+
+    def move(la: str) -> None:
+        path = run.tmp / f"{role}-gias.csv"
+        path.write_text(f"{GIAS_HEADER}\n{A},{la},Alder Primary,2,1,210,22.0\n", encoding="utf-8")
+        run(role, "import-register", str(path))
+
+    return _moved(w, move, _moved_to(w, w.actors[role]))
+
+
 COMMANDS: dict[tuple[str, str], Callable] = {
     ("register row", "read"): lambda w, run, role: (
         (r := run(role, "schools", "--json"))[0] == 0 and A in [s["urn"] for s in json.loads(r[1])]
@@ -601,6 +665,7 @@ COMMANDS: dict[tuple[str, str], Callable] = {
         (r := run(role, "sharing", "--json"))[0] == 0 and A in [s["urn"] for s in json.loads(r[1])]
     ),
     ("sharing consent", "write"): _cli_consent_write,
+    ("register row (move to another LA)", "write"): _cli_register_move,
 }
 
 
@@ -629,6 +694,16 @@ def test_without_as_the_cli_acts_as_the_operator_and_says_so_in_the_audit_log(
 
 def test_an_unknown_as_user_is_refused(world: World, command_line) -> None:  # type: ignore[no-untyped-def]
     assert cli.main(["--as", "nobody@nowhere.example", "reviews"]) == cli.NOT_ALLOWED
+
+
+@pytest.mark.parametrize("email", ["", "  "])
+def test_an_empty_as_user_is_no_such_user_not_the_operator(
+    world: World, command_line, capsys: pytest.CaptureFixture[str], email: str
+) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main(["--as", email, "schools", "--json"]) == cli.INVALID_INPUT
+    captured = capsys.readouterr()
+    assert "no such user" in captured.err
+    assert A not in captured.out
 
 
 def test_invalid_assignment_input_is_reported_not_refused(world: World) -> None:

@@ -220,12 +220,14 @@ def test_anonymous_labels_are_stable_between_requests(db):
 
 def test_an_la_user_sees_names_in_their_la_and_letters_elsewhere(db):
     build(db, 4, [1, 2, 3, 4, 5])
-    upsert_schools(db, OPERATOR, pd.DataFrame([school("200001", "Southern Primary", la="South")]))
-    review(db, "200001", 2, 6.0)
+    south = [school(f"20000{i}", f"Southern {i} Primary", la="South") for i in range(5)]
+    upsert_schools(db, OPERATOR, pd.DataFrame(south))
+    for row in south:  # five of them, so that "phase" and "la" differ by enough schools to be shown
+        review(db, row["urn"], 2, 6.0)
     advisor = Actor(id=98, email="advisor@north.example", role="la", la="North")
     result = compare_school(db, advisor, ME, "tiny", peers="phase")
     labels = {p.label: p.urn for p in result.peers}
-    assert labels == {**{f"Peer {i} Primary": peer_urn(i) for i in range(5)}, "School A": None}
+    assert labels == {**{f"Peer {i} Primary": peer_urn(i) for i in range(5)}, **{f"School {c}": None for c in "ABCDE"}}
     assert "200001" not in json.dumps(result.to_json()) and "Southern" not in json.dumps(result.to_json())
     assert result.names_shown is False
     with pytest.raises(NotFound):

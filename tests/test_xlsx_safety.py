@@ -170,6 +170,24 @@ def test_xml_entities_are_refused_because_openpyxl_parses_with_defusedxml() -> N
     ]
 
 
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"])
+def test_a_doctype_or_entity_in_any_part_is_refused_not_only_in_sheets(part: str) -> None:
+    """openpyxl reads workbook.xml with lxml, which took a DOCTYPE and expanded its entities (issue #10)."""
+    with zipfile.ZipFile(BytesIO(hand_made_xlsx(SHEET_START + text_row(1, "key") + SHEET_END))) as original:
+        parts = {info.filename: original.read(info) for info in original.infolist()}
+    text = parts[part].decode()
+    head = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY name "Sheet">]>'
+    parts[part] = (head + text.replace('name="Framework"', 'name="&name;"')).encode()
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    assert refusal(out.getvalue()) == [
+        "upload.xlsx: could not be read as an Excel workbook "
+        "(it contains XML entity or DTD declarations, which are refused for safety)"
+    ]
+
+
 def test_a_million_blank_rows_stop_the_sheet_quickly() -> None:
     blank = "".join(f'<row r="{n}"/>' for n in range(2, 1_000_002))
     sheet = SHEET_START + text_row(1, "key", "value") + blank + text_row(1_000_002, "id", "hidden") + SHEET_END

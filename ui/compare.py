@@ -128,7 +128,8 @@ def _page(c: Comparison) -> None:
     st.caption(
         f"Diamond: this school. Box: the middle half of the peers, with each peer as a dot; bar: the peer median. "
         f"With {MIN_SUMMARY} to {MIN_FULL - 1} peers only the median and range are drawn; with fewer than "
-        f'{MIN_SUMMARY}, nothing. "At or above X%" is the share of peers whose percent is at or below this '
+        f"{MIN_SUMMARY}, nothing. Where the peers are anonymised, only the rounded median and range are drawn, "
+        'never a peer\'s own value. "At or above X%" is the share of peers whose percent is at or below this '
         "school's (the DfE benchmarking tool's definition)."
     )
     st.dataframe(measure_table(measures, "Percent"), hide_index=True, width="stretch", column_config=FIRST_COLUMN)
@@ -207,8 +208,9 @@ def comparison_chart(measures: Sequence[Measure]) -> go.Figure:
     One trace per kind of mark, not per row: a figure of a few traces builds and draws quickly.
     """
     rows = {m.id: _row_label(m) for m in measures}
-    full = [m for m in measures if m.peers.level == "full"]
-    summary = [m for m in measures if m.peers.level == "summary"]
+    full = [m for m in measures if m.peers.level == "full" and m.peers.values]
+    # median and range only: small groups, and anonymised peers (whose own values are never handed out)
+    summary = [m for m in measures if m.peers.level == "summary" or (m.peers.level == "full" and not m.peers.values)]
     medians = [m for m in measures if m.peers.median is not None]
     mine = [m for m in measures if m.value is not None]
     ranges_x = [x for m in summary for x in (m.peers.low, m.peers.high, None)]

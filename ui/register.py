@@ -113,12 +113,14 @@ def _import(db: Database, actor: Actor) -> None:
             try:
                 stored = upsert_schools(db, actor, merged)
                 status.update(label=f"Stored {stored} schools", state="complete", expanded=False)
-            except NotAllowed:
+            except NotAllowed as exc:
                 status.update(label="Nothing was stored", state="error", expanded=False)
                 outside = sorted(set(merged["la"]) - {actor.la})
                 outcome = (
                     f"You can add or change schools in {actor.la} only, and the file also has schools in "
                     f"{', '.join(outside[:5])}{'…' if len(outside) > 5 else ''}. Nothing was stored."
+                    if outside
+                    else f"{exc} Nothing was stored."
                 )
     if outcome:  # outside the status box, which folds away, so that every problem stays in view
         st.error(outcome)
