@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from pydantic import ValidationError
 
+from framework.conditions import format_conditions, format_measure, parse_conditions, parse_measure
 from framework.models import (
     KINDS,
     PHASES,
@@ -49,8 +50,13 @@ DOMAIN_COLUMNS = ("domain_id", "title", "description", "weight", "phases", "requ
 CRITERION_COLUMNS = (
     "criterion_id", "domain_id", "text", "kind", "scale", "weight", "statutory", "bands",
     "unit", "guidance", "evidence", "source", "phases", "requires",
+    "applies_if", "per", "per_measure", "per_label", "one_question_reason",
 )  # fmt: skip
-FREE_TEXT = ("title", "description", "descriptor", "text", "unit", "guidance", "evidence", "source")
+GLOSSARY_COLUMNS = ("term", "meaning")
+FREE_TEXT = (
+    "title", "description", "descriptor", "text", "unit", "guidance", "evidence", "source",
+    "per_label", "one_question_reason", "term", "meaning",
+)  # fmt: skip
 Loc = tuple[str | int, ...]
 
 
@@ -69,8 +75,9 @@ def read_framework_workbook(data: bytes, source: str = "") -> Framework:
     reader.check_head(head, scales)
     domains = reader.domains(tables.get("domains"))
     reader.criteria(tables.get("criteria"), domains, scales, head)
+    glossary = reader.glossary(sheets.get("glossary"))  # optional sheet
     if not problems:
-        return reader.build(head, scales, domains)
+        return reader.build(head, scales, domains, glossary)
     raise InvalidInput(sorted(problems, key=_reading_order))
 
 
@@ -194,6 +201,18 @@ def _bands(raw: object) -> str:
     except ValidationError as exc:
         raise ValueError(readable(exc.errors())[0]) from None
     return format_bands(bands)
+
+
+def _conditions(raw: object) -> str:
+    """``ehcp-count > 0; has-deputy = yes``, checked here so a typo names its cell."""
+    return format_conditions(parse_conditions(as_text(raw)))
+
+
+def _per(raw: object) -> float:
+    number = parse_number(raw)
+    if number is None or number <= 0:
+        raise ValueError(f"per must be a number greater than 0, e.g. 10 for per 10 pupils {_got(raw)}")
+    return number
 
 
 HEAD_PARSERS: dict[str, Callable[[object], object]] = {"id": _slug, "min_completion": _share}
@@ -324,6 +343,10 @@ class _Reader:
                 **{column: cells.text(column) for column in ("unit", "guidance", "evidence", "source")},
                 "phases": cells.parse("phases", _listed("phases", PHASES), ()),
                 "requires": cells.parse("requires", _listed("requires", SCHOOL_FLAGS), ()),
+                "applies_if": cells.parse("applies_if", _conditions, ""),
+                "per": cells.parse("per", _per, None),
+                "per_measure": format_measure(parse_measure(cells.text("per_measure"))),
+                **{column: cells.text(column) for column in ("per_label", "one_question_reason")},
             }
             self._check_criterion(cells, crit, domains, scales, default_points)
             if crit["id"] and crit["id"] in seen:
@@ -375,7 +398,21 @@ class _Reader:
             if column in cells.table.columns:
                 self.places[(*loc, "id" if column == id_column else column)] = cells.place(column)
 
-    def build(self, head: dict, scales: dict[str, list[dict]], domains: dict[str, dict]) -> Framework:
+    def glossary(self, rows: list | None) -> list[dict]:
+        """The optional ``glossary`` sheet: a term and its meaning per row."""
+        if not rows:
+            return []
+        table = read_table("glossary", rows, GLOSSARY_COLUMNS, self.problems)
+        terms: list[dict] = []
+        for row, raw_cells in table.rows if table else ():
+            cells = _Cells(table, row, raw_cells, self.problems)
+            self.places[("glossary", len(terms))] = cells.place("term")
+            terms.append({"term": cells.required("term"), "meaning": cells.required("meaning")})
+        return terms
+
+    def build(
+        self, head: dict, scales: dict[str, list[dict]], domains: dict[str, dict], glossary: list[dict] = ()
+    ) -> Framework:
         """The checked values as a Framework; anything only the model catches is mapped back to a cell."""
         data = {
             **{k: v for k, v in head.items() if k in KEY_HELP and v not in ("", None)},
@@ -384,6 +421,7 @@ class _Reader:
                 for sid, levels in scales.items()
             ],
             "domains": [{k: v for k, v in d.items() if k != "row"} for d in domains.values()],
+            "glossary": list(glossary),
         }
         try:
             return Framework.model_validate(data)
