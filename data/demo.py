@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from data.demo_characteristics import with_characteristics
 from data.register_import import REGISTER_COLUMNS
 from framework.models import Band, Criterion, Framework, ReviewContext, criterion_applies
 
@@ -76,6 +77,7 @@ def demo_schools(seed: int = 7, n: int = 120, la_name: str = DEMO_LA) -> pd.Data
     schools["la"] = la_name
     schools["region"] = DEMO_REGION
     schools["demo"] = True
+    schools = with_characteristics(schools, seed)
     schools[["fsm_pct", "sen_support_pct", "ehcp_pct"]] = schools[["fsm_pct", "sen_support_pct", "ehcp_pct"]].round(1)
     return schools.astype({"pupils": "Int64"})[[*REGISTER_COLUMNS, "demo"]]
 
@@ -184,11 +186,15 @@ def demo_answers(
     )
 
 
+CHARACTERISTICS = ("has_nursery", "has_sixth_form")
+
+
 def _applicability(framework: Framework, schools: pd.DataFrame) -> dict[str, np.ndarray]:
-    """criterion id -> which schools it applies to, worked out once per (phase, resourced) pair."""
-    keys = list(zip(schools["phase"], schools["resourced_provision"].astype(bool), strict=True))
+    """criterion id -> which schools it applies to, worked out once per (phase, flags) combination."""
+    flags = [schools[c].astype(bool) if c in schools else [False] * len(schools) for c in CHARACTERISTICS]
+    keys = list(zip(schools["phase"], schools["resourced_provision"].astype(bool), *flags, strict=True))
     codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    contexts = [ReviewContext.of(*key) for key in uniques]
+    contexts = [ReviewContext.of(p, rp, has_nursery=n, has_sixth_form=sf) for p, rp, n, sf in uniques]
     return {
         c.id: np.array([criterion_applies(framework, c, ctx) for ctx in contexts], dtype=bool)[codes]
         for c in framework.criteria

@@ -15,6 +15,7 @@ from data.db import Database
 from data.tables import schools
 
 REGISTER_COLUMNS = [c.name for c in schools.columns if c.name != "demo"]
+OPTIONAL_FLAGS = frozenset({"has_nursery", "has_sixth_form"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class School:
     ehcp_pct: float | None
     resourced_provision: bool
     demo: bool
+    has_nursery: bool = False
+    has_sixth_form: bool = False
     shares: frozenset[str] = field(default=frozenset())  # consents given (data.consent)
 
     @property
@@ -55,14 +58,17 @@ def get_school(db: Database, actor: Actor, urn: str) -> School:
 
 def upsert_schools(db: Database, actor: Actor, register: pd.DataFrame, *, demo: bool = False) -> int:
     """Insert or update register rows (already validated); all or nothing."""
+    columns = [c for c in REGISTER_COLUMNS if c in register.columns or c not in OPTIONAL_FLAGS]
     rows = [
         {col: (None if pd.isna(val) else val) for col, val in rec.items()}
-        for rec in register[REGISTER_COLUMNS].to_dict("records")
+        for rec in register[columns].to_dict("records")
     ]
     for row in rows:
         row["urn"] = str(row["urn"])
         row["type"] = row["type"] or ""
         row["resourced_provision"] = bool(row["resourced_provision"])
+        for flag in OPTIONAL_FLAGS.intersection(row):  # a file without them leaves a school's flags alone
+            row[flag] = bool(row[flag])
         row["demo"] = demo
         access.require(actor, "write", SchoolRef(row["urn"], row["la"]))
     with db.write() as conn:

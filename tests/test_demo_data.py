@@ -190,7 +190,13 @@ def test_answers_cover_exactly_the_applicable_criteria(framework, schools):
         (row.urn, c.id)
         for row in schools.itertuples()
         for c in framework.criteria
-        if criterion_applies(framework, c, ReviewContext.of(row.phase, row.resourced_provision))
+        if criterion_applies(
+            framework,
+            c,
+            ReviewContext.of(
+                row.phase, row.resourced_provision, has_nursery=row.has_nursery, has_sixth_form=row.has_sixth_form
+            ),
+        )
     }
     assert got == expected
 
