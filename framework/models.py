@@ -186,6 +186,7 @@ class Criterion(_Frozen):
     per_measure: tuple[str, ...] = ()  # criteria ids (summed) or school:pupils / school:sen_pupils
     per_label: str = ""  # what the measure counts, e.g. "pupils on the SEN register"
     one_question_reason: str = ""  # why a text joining two things with "and" still asks one thing
+    fact: bool = False  # a fact about the school other questions use (e.g. pupils on roll): asked, never scored
 
     @field_validator("phases", "requires", mode="before")
     @classmethod
@@ -213,7 +214,9 @@ class Criterion(_Frozen):
     def _kind_rules(self) -> Criterion:
         if self.statutory and self.kind != "yes_no":
             raise ValueError("only a yes_no criterion may be statutory")
-        if self.kind == "number" and not self.bands:
+        if self.fact and (self.statutory or self.kind not in ("number", "yes_no") or self.bands or self.per_unit):
+            raise ValueError("a fact is a plain number or yes/no question without bands, never statutory")
+        if self.kind == "number" and not self.bands and not self.fact:
             raise ValueError("a number criterion needs bands, e.g. ..2=1; 2..5=2; 5..=3")
         if self.kind != "number" and self.bands:
             raise ValueError("bands are only for number criteria")
@@ -233,7 +236,7 @@ class Criterion(_Frozen):
 
     @property
     def scored(self) -> bool:
-        return self.kind in SCORED_KINDS
+        return self.kind in SCORED_KINDS and not self.fact
 
     def band_for(self, value: float) -> Band | None:
         return next((b for b in self.bands if b.contains(value)), None)

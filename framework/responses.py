@@ -48,6 +48,8 @@ def read_response(framework: Framework, criterion: Criterion, raw: object) -> Re
     default = framework.default_scale
     if criterion.kind == "yes_no":
         answer = text.lower()
+        if answer in ("yes", "no") and criterion.fact:
+            return Reading(value=answer, number=float(answer == "yes"))
         if answer == "yes":
             return Reading(points=default.max_points, value="yes", number=1.0)
         if answer == "no":
@@ -63,6 +65,8 @@ def read_response(framework: Framework, criterion: Criterion, raw: object) -> Re
     number = parse_number(raw)
     if number is None:
         return Reading(error=f'expected a number (got "{text}")')
+    if criterion.fact:
+        return Reading(value=_text(number), number=number)
     if criterion.per_unit:  # banded per unit of a measure, once the measure is known (scoring does it)
         if number < 0:
             return Reading(error=f"expected a number of 0 or more (got {_text(number)})")

@@ -50,7 +50,7 @@ DOMAIN_COLUMNS = ("domain_id", "title", "description", "weight", "phases", "requ
 CRITERION_COLUMNS = (
     "criterion_id", "domain_id", "text", "kind", "scale", "weight", "statutory", "bands",
     "unit", "guidance", "evidence", "source", "phases", "requires",
-    "applies_if", "per", "per_measure", "per_label", "one_question_reason",
+    "applies_if", "per", "per_measure", "per_label", "one_question_reason", "fact",
 )  # fmt: skip
 GLOSSARY_COLUMNS = ("term", "meaning")
 FREE_TEXT = (
@@ -345,6 +345,7 @@ class _Reader:
                 "requires": cells.parse("requires", _listed("requires", SCHOOL_FLAGS), ()),
                 "applies_if": cells.parse("applies_if", _conditions, ""),
                 "per": cells.parse("per", _per, None),
+                "fact": cells.parse("fact", _yes_no("fact"), False),
                 "per_measure": format_measure(parse_measure(cells.text("per_measure"))),
                 **{column: cells.text(column) for column in ("per_label", "one_question_reason")},
             }
@@ -378,7 +379,7 @@ class _Reader:
                 )
         if crit["statutory"] and kind not in (None, "yes_no"):
             cells.fail("statutory", f"only a yes_no question may be statutory (this one is {kind})")
-        if kind == "number" and crit["bands"] == "":
+        if kind == "number" and crit["bands"] == "" and not crit["fact"]:
             where = "bands" if "bands" in cells.table.columns else "kind"
             cells.fail(where, "a number question needs bands, e.g. ..2=1; 2..5=2; 5..=3")
         elif kind not in (None, "number") and crit["bands"]:

@@ -139,3 +139,14 @@ def test_conditions_and_measures_are_checked(change: dict, message: str):
 def test_new_fields_round_trip_through_the_plain_form():
     fw = framework(EHCP, REVIEWS, ROLL, HOURS)
     assert framework_from_dict(framework_to_dict(fw)) == fw
+
+
+def test_a_fact_is_asked_and_used_but_never_scored():
+    fact = {**ROLL, "fact": True}
+    del fact["bands"]
+    fw = framework(fact, HOURS)
+    result = score(fw, {"sen": "48", "hours": "6"}, ReviewContext.of("primary"))
+    assert (result.completion.answered, result.completion.applicable) == (1, 1)
+    assert result.domains[0].band == "Developing"
+    with pytest.raises(InvalidInput):
+        framework({**fact, "statutory": True, "kind": "yes_no"})
