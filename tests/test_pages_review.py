@@ -166,10 +166,10 @@ def test_an_answer_and_its_evidence_are_in_the_database_as_soon_as_they_change(s
 def test_a_reloaded_page_shows_every_stored_answer(site):
     db, senco = site
     rid = _review(db, senco)
-    reviews.save_answer(db, senco, rid, "time-hours-primary", seen_version=0, response="6")
+    reviews.save_answer(db, senco, rid, "time-hours-protected", seen_version=0, response="6")
     reviews.save_answer(db, senco, rid, "time-workload", seen_version=0, response="Developing")
     at = open_page(app_as(db, senco), "review", review=rid, domain="time")  # a brand-new browser session
-    assert at.number_input(key=f"r:{rid}:time-hours-primary").value == 6.0
+    assert at.number_input(key=f"r:{rid}:time-hours-protected").value == 6.0
     assert at.radio(key=f"r:{rid}:time-workload").value == "Developing"
 
 
