@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from data.demo_characteristics import with_characteristics
+from data.demo_facts import fact_answers, per_unit_answers, register_figures
 from data.register_import import REGISTER_COLUMNS
 from framework.models import Band, Criterion, Framework, ReviewContext, criterion_applies
 
@@ -159,6 +160,7 @@ def demo_answers(
     drift = DRIFT_PER_CYCLE * np.arange(n_cycles)[:, None]
     hours = demo_senco_hours(schools, seed).to_numpy()
     applies = _applicability(framework, schools)
+    figures = register_figures(schools, seed)
 
     parts = []
     for position, criterion in enumerate(framework.criteria):
@@ -166,7 +168,7 @@ def demo_answers(
         item = ITEM_SD * rng.standard_normal(n_schools) + DIFFICULTY_SD * rng.standard_normal()
         noise = YEAR_SD * rng.standard_normal((n_cycles, n_schools))
         latent = tendency + domain_effect[criterion.domain_id] + item + drift + noise
-        responses = _responses(framework, criterion, latent, tendency + drift, hours, rng)
+        responses = _responses(framework, criterion, latent, tendency + drift, hours, rng, figures)
         responses = _blanks(criterion, responses, rng)
         mask = np.broadcast_to(applies[criterion.id], responses.shape)
         cycle_idx, school_idx = np.nonzero(mask)
@@ -208,9 +210,12 @@ def _responses(
     school_level: np.ndarray,
     hours: np.ndarray,
     rng: np.random.Generator,
+    figures: dict[str, np.ndarray],
 ) -> np.ndarray:
     """One raw answer per (cycle, school) for this criterion, as an object array of text."""
     shape = latent.shape
+    if criterion.fact:
+        return fact_answers(criterion, figures, shape, rng)
     if criterion.kind == "text":
         return np.array(TEXT_NOTES, dtype=object)[rng.integers(len(TEXT_NOTES), size=shape)]
     if criterion.kind == "yes_no":
@@ -222,6 +227,9 @@ def _responses(
     if criterion.kind == "rating":
         labels = np.array([lv.label for lv in framework.scale_of(criterion).levels], dtype=object)
         return labels[_position(latent, len(labels))]
+    if criterion.per_unit and not _is_senco_hours(criterion):  # a rate in the school's band, times its measure
+        rates = np.vectorize(float)(_numbers(criterion, latent, hours, rng))
+        return per_unit_answers(criterion, rates, figures)
     return _numbers(criterion, latent, hours, rng)
 
 
@@ -250,7 +258,7 @@ def _numbers(criterion: Criterion, latent: np.ndarray, hours: np.ndarray, rng: n
     if _is_senco_hours(criterion):
         real = np.broadcast_to(hours * (1 + 0.03 * np.arange(latent.shape[0]))[:, None], latent.shape)
         real = np.round(real * 2) / 2
-        in_a_band = np.vectorize(lambda v: criterion.band_for(v) is not None)(real)
+        in_a_band = np.vectorize(lambda v: criterion.per_unit or criterion.band_for(v) is not None)(real)
         values = np.where(in_a_band, real, values)
     return np.array([_number_text(v) for v in values.ravel()], dtype=object).reshape(latent.shape)
 

@@ -23,13 +23,14 @@ EXACT_SOURCE = re.compile(r"\b(s\d+|reg \d+|Sch \d+|para \d+\.\d+|Art \d+)")
 # duties the law places on mainstream schools and maintained nursery schools only
 MAINSTREAM_ONLY = ("s67", "s68", "s35", "reg 49", "reg 50")
 # "and" followed by a verb joins two questions in one; a recorded reason says why the text still asks one thing
-VERBS = (
+VERB_WORDS = (
     "is are was were has have had can does do makes make keeps keep uses use checks check shares share gives give "
     "follows follow acts act explains explain asks ask agrees agree sets set leads lead sends send records record "
     "reviews review tracks track reports report describes describe matches match plans plan put puts takes take "
     "shared stored reviewed recorded kept used checked published known told followed delivered raised changed "
     "stopped increased supervised deployed trained analysed dealt valued welcomed compares compare visibly"
-).split()
+)
+VERBS = VERB_WORDS.split()
 TWO_CLAUSES = re.compile(r"\band (?:then |also |is |are |has |have |can )?(" + "|".join(VERBS) + r")\b", re.IGNORECASE)
 DEFICIT = re.compile(r"\bvulnerable\b|\blower[- ]ability\b|\blow[- ]ability\b", re.IGNORECASE)
 

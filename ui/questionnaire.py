@@ -23,7 +23,7 @@ from data.access import Actor, NotAllowed
 from data.db import Database
 from framework.models import Criterion, Domain, Framework, applicable_criteria
 from framework.responses import read_response
-from ui import nav
+from ui import criterion_notes, nav
 from ui.context import friendly_errors
 from ui.labels import ROLE_WORDS
 from ui.review_picker import requested_review
@@ -59,6 +59,7 @@ def _questionnaire(
     by_domain = {d.id: [q for q in questions if q.domain_id == d.id] for d in domains}
     answered = {q.id for q in questions if _is_answered(stored.get(q.id))}
     _answered()[review.id] = answered  # the counting fragments read it here, kept current by _save
+    criterion_notes.remember(review, stored)
 
     st.title(review.school_name)
     st.caption(
@@ -187,6 +188,7 @@ def _criterion(
         if criterion.statutory and criterion.source:
             st.caption(f"Source: {criterion.source}")
         _answer_widget(db, actor, review_id, locked, framework, criterion, keys)
+        criterion_notes.show(framework, criterion, review_id)
         if criterion.guidance:
             with st.expander("Guidance"):
                 st.markdown(criterion.guidance)
@@ -278,7 +280,8 @@ def _answer_widget(
         else:
             st.number_input(f"Answer ({criterion.unit or 'a number'})", min_value=0.0, step=0.5, **common)
         bands = "; ".join(_band_words(framework, criterion))
-        st.caption(f"How this is judged: {bands}")
+        if bands:  # a fact has no bands: it is not judged
+            st.caption(f"How this is judged: {bands}")
     else:
         st.text_area("Your answer", height=100, **common)
     if not locked and st.session_state.get(keys["response"]) not in (None, ""):
