@@ -227,6 +227,8 @@ def start_peer_review(db: Database, actor: Actor, assignment_id: int) -> int:
         phase=latest.phase,
         resourced_provision=latest.resourced_provision,
         role="peer",
+        has_nursery=latest.has_nursery,
+        has_sixth_form=latest.has_sixth_form,
     )
 
 

@@ -374,12 +374,15 @@ class _Pick:
     phase: str
     resourced_provision: bool
     updated_at: object
+    has_nursery: bool = False
+    has_sixth_form: bool = False
 
 
 def _picked_reviews(db: Database, framework_id: str, urn: str, peer_urns: list[str]) -> dict[tuple[str, str], _Pick]:
     """(school, cycle) -> its latest submitted self-review; the school's own may be in progress."""
     wanted = {urn, *peer_urns}
     columns = ["id", "school_urn", "cycle", "framework_version", "status", "phase", "resourced_provision", "updated_at"]
+    columns += ["has_nursery", "has_sixth_form"]
     query = (
         sa.select(*(reviews.c[c] for c in columns))
         .where(reviews.c.framework_id == framework_id, reviews.c.role == "self")
@@ -455,6 +458,8 @@ def _score_batch(db: Database, framework: Framework, batch: list[_Pick]) -> dict
             "review_id": ids,
             "phase": [p.phase for p in batch],
             "resourced_provision": [p.resourced_provision for p in batch],
+            "has_nursery": [p.has_nursery for p in batch],
+            "has_sixth_form": [p.has_sixth_form for p in batch],
         }
     )
     try:

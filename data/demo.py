@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from data.demo_characteristics import with_characteristics
+from data.demo_facts import fact_answers, per_unit_answers, register_figures
 from data.register_import import REGISTER_COLUMNS
 from framework.models import Band, Criterion, Framework, ReviewContext, criterion_applies
 
@@ -50,7 +52,7 @@ TEXT_NOTES = (
 # units of one rating level; ratings centre on the two middle levels of a scale.
 TENDENCY_SD, DOMAIN_SD, ITEM_SD, DIFFICULTY_SD, YEAR_SD = 0.55, 0.35, 0.45, 0.3, 0.35
 DRIFT_PER_CYCLE = 0.15
-STATUTORY_MET = 0.93
+STATUTORY_MET = 0.975  # per duty; the 2026.2 frameworks ask about 20 duties each, one per criterion
 BLANK_RATE, NA_RATE, TEXT_BLANK_RATE = 0.02, 0.01, 0.5
 
 
@@ -76,6 +78,7 @@ def demo_schools(seed: int = 7, n: int = 120, la_name: str = DEMO_LA) -> pd.Data
     schools["la"] = la_name
     schools["region"] = DEMO_REGION
     schools["demo"] = True
+    schools = with_characteristics(schools, seed)
     schools[["fsm_pct", "sen_support_pct", "ehcp_pct"]] = schools[["fsm_pct", "sen_support_pct", "ehcp_pct"]].round(1)
     return schools.astype({"pupils": "Int64"})[[*REGISTER_COLUMNS, "demo"]]
 
@@ -157,6 +160,7 @@ def demo_answers(
     drift = DRIFT_PER_CYCLE * np.arange(n_cycles)[:, None]
     hours = demo_senco_hours(schools, seed).to_numpy()
     applies = _applicability(framework, schools)
+    figures = register_figures(schools, seed)
 
     parts = []
     for position, criterion in enumerate(framework.criteria):
@@ -164,7 +168,7 @@ def demo_answers(
         item = ITEM_SD * rng.standard_normal(n_schools) + DIFFICULTY_SD * rng.standard_normal()
         noise = YEAR_SD * rng.standard_normal((n_cycles, n_schools))
         latent = tendency + domain_effect[criterion.domain_id] + item + drift + noise
-        responses = _responses(framework, criterion, latent, tendency + drift, hours, rng)
+        responses = _responses(framework, criterion, latent, tendency + drift, hours, rng, figures)
         responses = _blanks(criterion, responses, rng)
         mask = np.broadcast_to(applies[criterion.id], responses.shape)
         cycle_idx, school_idx = np.nonzero(mask)
@@ -184,11 +188,15 @@ def demo_answers(
     )
 
 
+CHARACTERISTICS = ("has_nursery", "has_sixth_form")
+
+
 def _applicability(framework: Framework, schools: pd.DataFrame) -> dict[str, np.ndarray]:
-    """criterion id -> which schools it applies to, worked out once per (phase, resourced) pair."""
-    keys = list(zip(schools["phase"], schools["resourced_provision"].astype(bool), strict=True))
+    """criterion id -> which schools it applies to, worked out once per (phase, flags) combination."""
+    flags = [schools[c].astype(bool) if c in schools else [False] * len(schools) for c in CHARACTERISTICS]
+    keys = list(zip(schools["phase"], schools["resourced_provision"].astype(bool), *flags, strict=True))
     codes, uniques = pd.factorize(pd.Series(keys, dtype=object))
-    contexts = [ReviewContext.of(*key) for key in uniques]
+    contexts = [ReviewContext.of(p, rp, has_nursery=n, has_sixth_form=sf) for p, rp, n, sf in uniques]
     return {
         c.id: np.array([criterion_applies(framework, c, ctx) for ctx in contexts], dtype=bool)[codes]
         for c in framework.criteria
@@ -202,9 +210,12 @@ def _responses(
     school_level: np.ndarray,
     hours: np.ndarray,
     rng: np.random.Generator,
+    figures: dict[str, np.ndarray],
 ) -> np.ndarray:
     """One raw answer per (cycle, school) for this criterion, as an object array of text."""
     shape = latent.shape
+    if criterion.fact:
+        return fact_answers(criterion, figures, shape, rng)
     if criterion.kind == "text":
         return np.array(TEXT_NOTES, dtype=object)[rng.integers(len(TEXT_NOTES), size=shape)]
     if criterion.kind == "yes_no":
@@ -216,6 +227,9 @@ def _responses(
     if criterion.kind == "rating":
         labels = np.array([lv.label for lv in framework.scale_of(criterion).levels], dtype=object)
         return labels[_position(latent, len(labels))]
+    if criterion.per_unit and not _is_senco_hours(criterion):  # a rate in the school's band, times its measure
+        rates = np.vectorize(float)(_numbers(criterion, latent, hours, rng))
+        return per_unit_answers(criterion, rates, figures)
     return _numbers(criterion, latent, hours, rng)
 
 
@@ -244,7 +258,7 @@ def _numbers(criterion: Criterion, latent: np.ndarray, hours: np.ndarray, rng: n
     if _is_senco_hours(criterion):
         real = np.broadcast_to(hours * (1 + 0.03 * np.arange(latent.shape[0]))[:, None], latent.shape)
         real = np.round(real * 2) / 2
-        in_a_band = np.vectorize(lambda v: criterion.band_for(v) is not None)(real)
+        in_a_band = np.vectorize(lambda v: criterion.per_unit or criterion.band_for(v) is not None)(real)
         values = np.where(in_a_band, real, values)
     return np.array([_number_text(v) for v in values.ravel()], dtype=object).reshape(latent.shape)
 

@@ -35,6 +35,7 @@ def load_demo(db: Database, seed: int = 7) -> DemoSummary:
     upsert_schools(db, OPERATOR, register, demo=True)
     phase = dict(zip(register["urn"].astype(str), register["phase"], strict=True))
     provision = dict(zip(register["urn"].astype(str), register["resourced_provision"].astype(bool), strict=True))
+    traits = register.set_index(register["urn"].astype(str))[["has_nursery", "has_sixth_form"]].astype(bool)
     rng = np.random.default_rng(seed)
     n_reviews = n_answers = 0
     with db.write() as conn:
@@ -55,6 +56,8 @@ def load_demo(db: Database, seed: int = 7) -> DemoSummary:
                         reviewer_name="Demo SENCO (fictional)",
                         phase=phase[urn],
                         resourced_provision=provision[urn],
+                        has_nursery=bool(traits.at[urn, "has_nursery"]),
+                        has_sixth_form=bool(traits.at[urn, "has_sixth_form"]),
                         status="draft" if draft else "submitted",
                         created_at=stamp,
                         updated_at=stamp,

@@ -35,6 +35,8 @@ REGISTER_COLUMNS = [
     "ehcp_pct",
     "resourced_provision",
     "region",
+    "has_nursery",
+    "has_sixth_form",
 ]
 SEN_COLUMNS = ["urn", "sen_pupils", "sen_support_pct", "ehcp_pct", "resourced_provision"]
 SCHOOL_TYPES = ("mainstream", "special", "alternative_provision", "utc")
@@ -75,6 +77,9 @@ GIAS_REQUIRED = {
     "fsm_pct": "PercentageFSM",
 }
 GIAS_OPTIONAL = {"region": "GOR (name)", "status": "EstablishmentStatus (code)"}
+# school characteristics that decide which questions apply; GIAS writes "Has Nursery Classes" and
+# "Has a sixth form" (other values: "No Nursery Classes", "Does not have a sixth form", "Not applicable")
+GIAS_OPTIONAL |= {"nursery": "NurseryProvision (name)", "sixth_form": "OfficialSixthForm (name)"}
 SEN_REQUIRED = {"urn": "URN", "total": "Total pupils", "support": "SEN support", "ehcp": "EHC plan"}
 SEN_OPTIONAL = {"rp_unit": "RP_Unit", "sen_unit": "SEN_Unit"}
 FLAG_NO = frozenset({"", "0", "no", "n", "false", "z", ":", "x", "not applicable", "none"})
@@ -225,6 +230,8 @@ def read_gias_csv(data: bytes, *, source: str = "GIAS file") -> pd.DataFrame:
             "region": raw.get("region", ""),
             "pupils": rows.check(line, "pupils", raw["pupils"], _count),
             "fsm_pct": rows.check(line, "fsm_pct", raw["fsm_pct"], _percent),
+            "has_nursery": raw.get("nursery", "").casefold().startswith("has"),
+            "has_sixth_form": raw.get("sixth_form", "").casefold().startswith("has"),
         }
         if type_code is not None:
             record["type"] = GIAS_TYPES[type_code]
@@ -232,8 +239,9 @@ def read_gias_csv(data: bytes, *, source: str = "GIAS file") -> pd.DataFrame:
         _note_duplicate(rows, first_line, record["urn"], line)
         out.append(record)
     rows.finish()
-    frame = pd.DataFrame(out, columns=["urn", "name", "la", "region", "phase", "type", "pupils", "fsm_pct"])
-    return frame.astype({"pupils": "Int64", "fsm_pct": float})
+    columns = ["urn", "name", "la", "region", "phase", "type", "pupils", "fsm_pct", "has_nursery", "has_sixth_form"]
+    frame = pd.DataFrame(out, columns=columns)
+    return frame.astype({"pupils": "Int64", "fsm_pct": float, "has_nursery": bool, "has_sixth_form": bool})
 
 
 def _phase(type_code: int, text: str) -> str:

@@ -64,10 +64,23 @@ class Review:
     submitted_at: datetime | None
     shares_with_la: bool = False  # the school's consents, which decide who else may read it
     shares_with_peers: bool = False
+    has_nursery: bool = False  # the school's characteristics when the review started
+    has_sixth_form: bool = False
+    school_pupils: int | None = None  # the register's figures now, for questions judged per pupil
+    school_sen_pct: float | None = None
 
     @property
     def context(self) -> ReviewContext:
-        return ReviewContext.of(self.phase, self.resourced_provision)
+        sen = None
+        if self.school_pupils is not None and self.school_sen_pct is not None:
+            sen = round(self.school_pupils * self.school_sen_pct / 100)
+        return ReviewContext.of(
+            self.phase,
+            self.resourced_provision,
+            has_nursery=self.has_nursery,
+            has_sixth_form=self.has_sixth_form,
+            measures={"pupils": self.school_pupils, "sen_pupils": sen},
+        )
 
     @property
     def locked(self) -> bool:
@@ -134,6 +147,10 @@ _REVIEW_COLUMNS = [
     reviews.c.submitted_at,
     access.shares(reviews.c.school_urn, access.SHARE_WITH_LA).label("shares_with_la"),
     access.shares(reviews.c.school_urn, access.SHARE_WITH_PEERS).label("shares_with_peers"),
+    reviews.c.has_nursery,
+    reviews.c.has_sixth_form,
+    schools.c.pupils.label("school_pupils"),
+    (schools.c.sen_support_pct + schools.c.ehcp_pct).label("school_sen_pct"),
 ]
 _FROM = reviews.join(schools, schools.c.urn == reviews.c.school_urn)
 
@@ -247,6 +264,8 @@ def start_review(
     phase: str,
     resourced_provision: bool,
     role: str | None = None,
+    has_nursery: bool | None = None,
+    has_sixth_form: bool | None = None,
 ) -> int:
     """Open a draft review; the school's phase and flags decide which questions it shows.
 
@@ -255,7 +274,11 @@ def start_review(
     """
     role = role or OWN_REVIEW_ROLE[actor.role]
     with db.write() as conn:
-        school = conn.execute(sa.select(schools.c.urn, schools.c.la).where(schools.c.urn == school_urn)).first()
+        school = conn.execute(
+            sa.select(schools.c.urn, schools.c.la, schools.c.has_nursery, schools.c.has_sixth_form).where(
+                schools.c.urn == school_urn
+            )
+        ).first()
         if school is None:
             raise NotFound(f"There is no school with URN {school_urn}.")
         ref = SchoolRef(school.urn, school.la)
@@ -274,6 +297,8 @@ def start_review(
                 reviewer_name=actor.label,
                 phase=phase,
                 resourced_provision=resourced_provision,
+                has_nursery=school.has_nursery if has_nursery is None else has_nursery,
+                has_sixth_form=school.has_sixth_form if has_sixth_form is None else has_sixth_form,
                 status="draft",
                 created_at=stamp,
                 updated_at=stamp,

@@ -16,6 +16,7 @@ from data.db import Database
 from data.tables import schools
 
 REGISTER_COLUMNS = [c.name for c in schools.columns if c.name != "demo"]
+OPTIONAL_FLAGS = frozenset({"has_nursery", "has_sixth_form"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class School:
     ehcp_pct: float | None
     resourced_provision: bool
     demo: bool
+    has_nursery: bool = False
+    has_sixth_form: bool = False
     shares: frozenset[str] = field(default=frozenset())  # consents given (data.consent)
 
     @property
@@ -62,14 +65,17 @@ def upsert_schools(db: Database, actor: Actor, register: pd.DataFrame, *, demo: 
     uploader's LA must not move it. Moving a school between LAs is an administrator's act only, and
     each move is audited with the URN, the old LA and the new one.
     """
+    columns = [c for c in REGISTER_COLUMNS if c in register.columns or c not in OPTIONAL_FLAGS]
     rows: list[dict[str, Any]] = [
         {col: (None if pd.isna(val) else val) for col, val in rec.items()}
-        for rec in register[REGISTER_COLUMNS].to_dict("records")
+        for rec in register[columns].to_dict("records")
     ]
     for row in rows:
         row["urn"] = str(row["urn"])
         row["type"] = row["type"] or ""
         row["resourced_provision"] = bool(row["resourced_provision"])
+        for flag in OPTIONAL_FLAGS.intersection(row):  # a file without them leaves a school's flags alone
+            row[flag] = bool(row[flag])
         row["demo"] = demo
     with db.write() as conn:
         urns = [r["urn"] for r in rows]

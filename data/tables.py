@@ -34,6 +34,9 @@ schools = sa.Table(
     sa.Column("ehcp_pct", sa.Float),
     sa.Column("resourced_provision", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
+    # school characteristics that decide which questions apply (GIAS nursery provision, official sixth form)
+    sa.Column("has_nursery", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("has_sixth_form", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 frameworks = sa.Table(
@@ -86,6 +89,9 @@ reviews = sa.Table(
     sa.Column("submitted_by", sa.Integer, sa.ForeignKey("users.id")),
     sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.ForeignKeyConstraint(["framework_id", "framework_version"], ["frameworks.id", "frameworks.version"]),
+    # the school's characteristics when the review started, so a stored review keeps its questions
+    sa.Column("has_nursery", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("has_sixth_form", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 answers = sa.Table(

@@ -6,8 +6,9 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from exports.cells import add_dropdown, workbook_bytes, write_table
+from framework.conditions import format_conditions, format_measure
 from framework.models import KINDS, Criterion, Domain, Framework, format_bands
-from framework.workbook import CRITERION_COLUMNS, DOMAIN_COLUMNS, KEY_HELP, SCALE_COLUMNS
+from framework.workbook import CRITERION_COLUMNS, DOMAIN_COLUMNS, GLOSSARY_COLUMNS, KEY_HELP, SCALE_COLUMNS
 
 
 def write_framework_workbook(framework: Framework) -> bytes:
@@ -24,7 +25,8 @@ def write_framework_workbook(framework: Framework) -> bytes:
     write_table(book.create_sheet("domains"), DOMAIN_COLUMNS, domains, wrap=["description"])
     criteria = [
         _cells(c, CRITERION_COLUMNS, criterion_id=c.id, scale=c.scale or "", bands=format_bands(c.bands),
-               statutory="yes" if c.statutory else "no")
+               statutory="yes" if c.statutory else "no", fact="yes" if c.fact else "no", applies_if=format_conditions(c.applies_if),
+               per="" if c.per is None else _number(c.per), per_measure=format_measure(c.per_measure))
         for c in framework.criteria
     ]  # fmt: skip
     sheet = book.create_sheet("criteria")
@@ -36,12 +38,19 @@ def write_framework_workbook(framework: Framework) -> bytes:
     ):
         letter = get_column_letter(CRITERION_COLUMNS.index(column) + 1)
         add_dropdown(sheet, f"{letter}2:{letter}1000", options, f"Choose a {column} from the list")
+    if framework.glossary:
+        terms = [(t.term, t.meaning) for t in framework.glossary]
+        write_table(book.create_sheet("glossary"), GLOSSARY_COLUMNS, terms, widths={"meaning": 80}, wrap=["meaning"])
     return workbook_bytes(book)
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
 
 
 def _cells(item: Domain | Criterion, columns: tuple[str, ...], **values: object) -> tuple[object, ...]:
     """One sheet row: ``item``'s attributes in ``columns`` order, lists joined, ``values`` where given."""
-    values.setdefault("weight", int(item.weight) if float(item.weight).is_integer() else item.weight)
+    values.setdefault("weight", _number(item.weight))
     values.setdefault("phases", ", ".join(item.phases))
     values.setdefault("requires", ", ".join(item.requires))
     return tuple(values[c] if c in values else getattr(item, c) for c in columns)

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from framework.conditions import format_conditions, format_measure
 from framework.models import Framework, format_bands
 from framework.problems import InvalidInput, Problem, readable
 
@@ -99,4 +100,8 @@ def framework_to_dict(framework: Framework) -> dict:
             crit_data.pop("domain_id", None)
             if crit.bands:
                 crit_data["bands"] = format_bands(crit.bands)
+            if crit.applies_if:
+                crit_data["applies_if"] = format_conditions(crit.applies_if)
+            if crit.per_measure:
+                crit_data["per_measure"] = format_measure(crit.per_measure)
     return data

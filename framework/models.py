@@ -14,6 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from framework.conditions import Condition, parse_conditions, parse_measure, school_measure
+from framework.references import check_references
+
 PHASES: tuple[str, ...] = (
     "early_years",
     "primary",
@@ -32,7 +35,15 @@ PHASE_LABELS: dict[str, str] = {
 }
 KINDS: tuple[str, ...] = ("rating", "yes_no", "number", "text")
 SCORED_KINDS: frozenset[str] = frozenset({"rating", "yes_no", "number"})
-SCHOOL_FLAGS: tuple[str, ...] = ("resourced_provision",)
+SCHOOL_FLAGS: tuple[str, ...] = ("resourced_provision", "has_nursery", "has_sixth_form", "mainstream")
+FLAG_LABELS: dict[str, str] = {
+    "resourced_provision": "schools with resourced provision (ARC/ARP)",
+    "has_nursery": "schools with nursery classes",
+    "has_sixth_form": "schools with a sixth form",
+    "mainstream": "mainstream schools (not special schools)",
+}
+# a school with nursery classes also covers early years; one with a sixth form also covers post-16
+PHASE_OF_FLAG: dict[str, str] = {"has_nursery": "early_years", "has_sixth_form": "post_16"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 Phase = Literal["early_years", "primary", "secondary", "all_through", "special", "post_16"]
@@ -170,11 +181,27 @@ class Criterion(_Frozen):
     source: str = ""
     phases: tuple[Phase, ...] = ()
     requires: tuple[str, ...] = ()
+    applies_if: tuple[Condition, ...] = ()  # earlier answers that must hold for this to apply
+    per: float | None = Field(default=None, gt=0)  # number: banded per this many of per_measure
+    per_measure: tuple[str, ...] = ()  # criteria ids (summed) or school:pupils / school:sen_pupils
+    per_label: str = ""  # what the measure counts, e.g. "pupils on the SEN register"
+    one_question_reason: str = ""  # why a text joining two things with "and" still asks one thing
+    fact: bool = False  # a fact about the school other questions use (e.g. pupils on roll): asked, never scored
 
     @field_validator("phases", "requires", mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:
         return _as_tuple(value)
+
+    @field_validator("applies_if", mode="before")
+    @classmethod
+    def _conditions_from_text(cls, value: object) -> object:
+        return parse_conditions(value)
+
+    @field_validator("per_measure", mode="before")
+    @classmethod
+    def _measure_from_text(cls, value: object) -> object:
+        return parse_measure(value)
 
     @field_validator("bands", mode="before")
     @classmethod
@@ -187,12 +214,18 @@ class Criterion(_Frozen):
     def _kind_rules(self) -> Criterion:
         if self.statutory and self.kind != "yes_no":
             raise ValueError("only a yes_no criterion may be statutory")
-        if self.kind == "number" and not self.bands:
+        if self.fact and (self.statutory or self.kind not in ("number", "yes_no") or self.bands or self.per_unit):
+            raise ValueError("a fact is a plain number or yes/no question without bands, never statutory")
+        if self.kind == "number" and not self.bands and not self.fact:
             raise ValueError("a number criterion needs bands, e.g. ..2=1; 2..5=2; 5..=3")
         if self.kind != "number" and self.bands:
             raise ValueError("bands are only for number criteria")
         if self.kind != "rating" and self.scale:
             raise ValueError("only a rating criterion takes a scale")
+        if (self.per is None) != (not self.per_measure):
+            raise ValueError("per and per_measure go together: banded per PER of the measure")
+        if self.per is not None and self.kind != "number":
+            raise ValueError("only a number criterion can be banded per unit of a measure")
         for i, a in enumerate(self.bands):
             if a.low is not None and a.high is not None and a.low >= a.high:
                 raise ValueError(f"band {a} is empty: LOW must be below HIGH")
@@ -203,10 +236,22 @@ class Criterion(_Frozen):
 
     @property
     def scored(self) -> bool:
-        return self.kind in SCORED_KINDS
+        return self.kind in SCORED_KINDS and not self.fact
 
     def band_for(self, value: float) -> Band | None:
         return next((b for b in self.bands if b.contains(value)), None)
+
+    @property
+    def per_unit(self) -> bool:
+        """Banded on the answer per ``per`` of a measure (e.g. hours per 10 pupils on the register)."""
+        return self.per is not None
+
+
+class Term(_Frozen):
+    """A word a reader may not know, explained in plain words beside the questions that use it."""
+
+    term: str = Field(min_length=1)
+    meaning: str = Field(min_length=1)
 
 
 class Domain(_Frozen):
@@ -255,6 +300,7 @@ class Framework(_Frozen):
     statutory_cap: str | None = None
     scales: tuple[Scale, ...]
     domains: tuple[Domain, ...]
+    glossary: tuple[Term, ...] = ()
 
     @field_validator("version", mode="before")
     @classmethod
@@ -292,6 +338,7 @@ class Framework(_Frozen):
             seen.add(crit.id)
             if crit.scale and crit.scale not in scale_ids:
                 raise ValueError(f'criterion "{crit.id}": scale "{crit.scale}" is not defined')
+            check_references(self, crit, seen)
             for band in crit.bands:
                 if band.points not in default_points:
                     raise ValueError(
@@ -334,25 +381,67 @@ class Framework(_Frozen):
         return level
 
     @property
+    def phases_used(self) -> tuple[str, ...]:
+        used = {p for d in self.domains for p in d.phases} | {p for c in self.criteria for p in c.phases}
+        return tuple(p for p in PHASES if p in used)
+
+    @property
     def flags_used(self) -> tuple[str, ...]:
+        """The school flags that change what applies: those required, and nursery classes or a sixth
+        form when some question is for early years or post-16. "mainstream" follows from the phase."""
         used = {f for d in self.domains for f in d.requires} | {f for c in self.criteria for f in c.requires}
-        return tuple(sorted(used))
+        used |= {flag for flag, phase in PHASE_OF_FLAG.items() if phase in self.phases_used}
+        return tuple(sorted(used - {"mainstream"}))
+
+    @property
+    def school_measures_used(self) -> tuple[str, ...]:
+        used = {school_measure(p) for c in self.criteria for p in c.per_measure}
+        return tuple(sorted(m for m in used if m))
 
 
 class ReviewContext(_Frozen):
-    """What scoring needs to know about the school under review."""
+    """What scoring needs to know about the school under review.
+
+    ``measures`` are school figures from the register (``pupils``, ``sen_pupils``) that a number
+    criterion may be banded per unit of; "mainstream" follows from the phase, so it is never stored.
+    """
 
     phase: Phase
     flags: frozenset[str] = frozenset()
+    measures: tuple[tuple[str, float], ...] = ()
 
     @classmethod
-    def of(cls, phase: str, resourced_provision: bool = False) -> ReviewContext:
-        flags = frozenset({"resourced_provision"} if resourced_provision else ())
-        return cls.model_validate({"phase": phase, "flags": flags})  # the phase is checked here
+    def of(
+        cls,
+        phase: str,
+        resourced_provision: bool = False,
+        *,
+        has_nursery: bool = False,
+        has_sixth_form: bool = False,
+        measures: dict[str, float | None] | None = None,
+    ) -> ReviewContext:
+        given = {"resourced_provision": resourced_provision, "has_nursery": has_nursery}
+        given["has_sixth_form"] = has_sixth_form
+        known = tuple(sorted((k, float(v)) for k, v in (measures or {}).items() if v is not None))
+        flags = frozenset(f for f, on in given.items() if on)
+        return cls.model_validate({"phase": phase, "flags": flags, "measures": known})  # the phase is checked here
+
+    @property
+    def phases(self) -> frozenset[str]:
+        """The review's phase, plus early years with nursery classes and post-16 with a sixth form."""
+        return frozenset({self.phase} | {p for f, p in PHASE_OF_FLAG.items() if f in self.flags})
+
+    @property
+    def all_flags(self) -> frozenset[str]:
+        """The school's flags plus "mainstream", which follows from the phase."""
+        return self.flags | ({"mainstream"} if self.phase != "special" else frozenset())
+
+    def measure(self, name: str) -> float | None:
+        return dict(self.measures).get(name)
 
 
 def applies(phases: tuple[str, ...], requires: tuple[str, ...], context: ReviewContext) -> bool:
-    return (not phases or context.phase in phases) and all(flag in context.flags for flag in requires)
+    return (not phases or bool(context.phases & set(phases))) and all(flag in context.all_flags for flag in requires)
 
 
 def criterion_applies(framework: Framework, criterion: Criterion, context: ReviewContext) -> bool:

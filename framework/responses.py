@@ -23,6 +23,7 @@ class Reading:
     not_applicable: bool = False
     error: str | None = None
     value: str = ""  # the answer in canonical form, as stored and shown (a label, yes/no, a number)
+    number: float | None = None  # a number answer's value; yes 1 and no 0; None otherwise
 
 
 def is_blank(raw: object) -> bool:
@@ -47,10 +48,12 @@ def read_response(framework: Framework, criterion: Criterion, raw: object) -> Re
     default = framework.default_scale
     if criterion.kind == "yes_no":
         answer = text.lower()
+        if answer in ("yes", "no") and criterion.fact:
+            return Reading(value=answer, number=float(answer == "yes"))
         if answer == "yes":
-            return Reading(points=default.max_points, value="yes")
+            return Reading(points=default.max_points, value="yes", number=1.0)
         if answer == "no":
-            return Reading(points=default.min_points, value="no")
+            return Reading(points=default.min_points, value="no", number=0.0)
         return Reading(error=f'answer yes or no (got "{text}")')
     if criterion.kind == "rating":
         scale = framework.scale_of(criterion)
@@ -62,12 +65,18 @@ def read_response(framework: Framework, criterion: Criterion, raw: object) -> Re
     number = parse_number(raw)
     if number is None:
         return Reading(error=f'expected a number (got "{text}")')
+    if criterion.fact:
+        return Reading(value=_text(number), number=number)
+    if criterion.per_unit:  # banded per unit of a measure, once the measure is known (scoring does it)
+        if number < 0:
+            return Reading(error=f"expected a number of 0 or more (got {_text(number)})")
+        return Reading(value=_text(number), number=number)
     band = criterion.band_for(number)
     if band is None:
         return Reading(
             error=f"{_text(number)} is outside every band of this question ({format_bands(criterion.bands)})"
         )
-    return Reading(points=band.points, value=_text(number))
+    return Reading(points=band.points, value=_text(number), number=number)
 
 
 def _text(raw: object) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from framework.conditions import format_conditions, format_measure, parse_conditions, parse_measure
 from framework.models import (
     KINDS,
     PHASES,
@@ -50,8 +51,13 @@ DOMAIN_COLUMNS = ("domain_id", "title", "description", "weight", "phases", "requ
 CRITERION_COLUMNS = (
     "criterion_id", "domain_id", "text", "kind", "scale", "weight", "statutory", "bands",
     "unit", "guidance", "evidence", "source", "phases", "requires",
+    "applies_if", "per", "per_measure", "per_label", "one_question_reason", "fact",
 )  # fmt: skip
-FREE_TEXT = ("title", "description", "descriptor", "text", "unit", "guidance", "evidence", "source")
+GLOSSARY_COLUMNS = ("term", "meaning")
+FREE_TEXT = (
+    "title", "description", "descriptor", "text", "unit", "guidance", "evidence", "source",
+    "per_label", "one_question_reason", "term", "meaning",
+)  # fmt: skip
 Loc = tuple[str | int, ...]
 
 
@@ -70,8 +76,9 @@ def read_framework_workbook(data: bytes, source: str = "") -> Framework:
     reader.check_head(head, scales)
     domains = reader.domains(tables.get("domains"))
     reader.criteria(tables.get("criteria"), domains, scales, head)
+    glossary = reader.glossary(sheets.get("glossary"))  # optional sheet
     if not problems:
-        return reader.build(head, scales, domains)
+        return reader.build(head, scales, domains, glossary)
     raise InvalidInput(sorted(problems, key=_reading_order))
 
 
@@ -195,6 +202,18 @@ def _bands(raw: object) -> str:
     except ValidationError as exc:
         raise ValueError(readable(exc.errors())[0]) from None
     return format_bands(bands)
+
+
+def _conditions(raw: object) -> str:
+    """``ehcp-count > 0; has-deputy = yes``, checked here so a typo names its cell."""
+    return format_conditions(parse_conditions(as_text(raw)))
+
+
+def _per(raw: object) -> float:
+    number = parse_number(raw)
+    if number is None or number <= 0:
+        raise ValueError(f"per must be a number greater than 0, e.g. 10 for per 10 pupils {_got(raw)}")
+    return number
 
 
 HEAD_PARSERS: dict[str, Callable[[object], object]] = {"id": _slug, "min_completion": _share}
@@ -325,6 +344,11 @@ class _Reader:
                 **{column: cells.text(column) for column in ("unit", "guidance", "evidence", "source")},
                 "phases": cells.parse("phases", _listed("phases", PHASES), ()),
                 "requires": cells.parse("requires", _listed("requires", SCHOOL_FLAGS), ()),
+                "applies_if": cells.parse("applies_if", _conditions, ""),
+                "per": cells.parse("per", _per, None),
+                "fact": cells.parse("fact", _yes_no("fact"), False),
+                "per_measure": format_measure(parse_measure(cells.text("per_measure"))),
+                **{column: cells.text(column) for column in ("per_label", "one_question_reason")},
             }
             self._check_criterion(cells, crit, domains, scales, default_points)
             if crit["id"] and crit["id"] in seen:
@@ -356,7 +380,7 @@ class _Reader:
                 )
         if crit["statutory"] and kind not in (None, "yes_no"):
             cells.fail("statutory", f"only a yes_no question may be statutory (this one is {kind})")
-        if kind == "number" and crit["bands"] == "":
+        if kind == "number" and crit["bands"] == "" and not crit["fact"]:
             where = "bands" if "bands" in cells.table.columns else "kind"
             cells.fail(where, "a number question needs bands, e.g. ..2=1; 2..5=2; 5..=3")
         elif kind not in (None, "number") and crit["bands"]:
@@ -376,7 +400,21 @@ class _Reader:
             if column in cells.table.columns:
                 self.places[(*loc, "id" if column == id_column else column)] = cells.place(column)
 
-    def build(self, head: dict, scales: dict[str, list[dict]], domains: dict[str, dict]) -> Framework:
+    def glossary(self, rows: list | None) -> list[dict]:
+        """The optional ``glossary`` sheet: a term and its meaning per row."""
+        if not rows:
+            return []
+        table = read_table("glossary", rows, GLOSSARY_COLUMNS, self.problems)
+        terms: list[dict] = []
+        for row, raw_cells in table.rows if table else ():
+            cells = _Cells(table, row, raw_cells, self.problems)
+            self.places[("glossary", len(terms))] = cells.place("term")
+            terms.append({"term": cells.required("term"), "meaning": cells.required("meaning")})
+        return terms
+
+    def build(
+        self, head: dict, scales: dict[str, list[dict]], domains: dict[str, dict], glossary: list[dict] = ()
+    ) -> Framework:
         """The checked values as a Framework; anything only the model catches is mapped back to a cell."""
         data = {
             **{k: v for k, v in head.items() if k in KEY_HELP and v not in ("", None)},
@@ -385,6 +423,7 @@ class _Reader:
                 for sid, levels in scales.items()
             ],
             "domains": [{k: v for k, v in d.items() if k != "row"} for d in domains.values()],
+            "glossary": list(glossary),
         }
         try:
             return Framework.model_validate(data)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from framework.models import PHASES, Framework, ReviewContext
 from framework.problems import InvalidInput, Problem
+from scoring.answer_rules import apply_answer_rules
 from scoring.layout import FrameworkLayout, layout_of
 from scoring.readings import Readings, positions, read_rows
 
@@ -57,7 +58,8 @@ def read_batch(framework: Framework, responses: pd.DataFrame, reviews: pd.DataFr
     readings = read_rows(layout, responses, review_of_row, applies, problems)
     if problems:
         raise _invalid(problems, "responses")
-    return Batch(layout, review_ids, readings)
+    measures = {m: _measure_values(reviews, m) for m in layout.measures}
+    return Batch(layout, review_ids, apply_answer_rules(layout, readings, measures))
 
 
 def one_review(
@@ -66,7 +68,9 @@ def one_review(
     """The (responses, reviews) tables of a batch holding just this review, with id 0."""
     layout = layout_of(framework)
     reviews = pd.DataFrame(
-        {"review_id": [0], "phase": [context.phase]} | {f: [f in context.flags] for f in layout.flags}
+        {"review_id": [0], "phase": [context.phase]}
+        | {f: [f in context.flags] for f in layout.flags}
+        | {m: [context.measure(m)] for m in layout.measures}
     )
     rows = responses.assign(review_id=np.zeros(len(responses), dtype=np.int64))
     for column in ("criterion_id", "response"):
@@ -115,6 +119,13 @@ def _flag_values(reviews: pd.DataFrame, flag: str, problems: list[tuple[int, str
         elif text not in _FALSE:
             problems.append((row, f'{flag} must be yes or no (got "{value}")'))
     return out
+
+
+def _measure_values(reviews: pd.DataFrame, name: str) -> np.ndarray:
+    """A school measure column (e.g. pupils on roll) as floats; absent or unreadable is unknown (NaN)."""
+    if name not in reviews.columns:
+        return np.full(len(reviews), np.nan)
+    return pd.to_numeric(reviews[name], errors="coerce").to_numpy(dtype=float)
 
 
 def _require(table: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:

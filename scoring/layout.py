@@ -28,7 +28,12 @@ class FrameworkLayout:
     domain_ids: tuple[str, ...]
     domain_weight: np.ndarray
     flags: tuple[str, ...]  # school flags the framework asks about, in a fixed order
+    measures: tuple[str, ...]  # school measures some criterion is banded per unit of
     _applicability: dict[tuple[str, frozenset[str]], np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def positions(self) -> dict[str, int]:
+        return {c.id: i for i, c in enumerate(self.criteria)}
 
     @property
     def n_criteria(self) -> int:
@@ -68,4 +73,5 @@ def layout_of(framework: Framework) -> FrameworkLayout:
         domain_ids=tuple(d.id for d in framework.domains),
         domain_weight=np.array([d.weight for d in framework.domains], dtype=np.float64),
         flags=framework.flags_used,
+        measures=framework.school_measures_used,
     )

@@ -33,6 +33,7 @@ class Readings:
     not_applicable: np.ndarray  # answered N/A
     said_yes: np.ndarray  # a yes_no criterion answered yes
     said_no: np.ndarray  # a yes_no criterion answered no
+    number: np.ndarray  # the answer as a number (number: its value; yes 1, no 0); NaN otherwise
 
 
 def positions(values: pd.Series, index: pd.Index, key=None) -> np.ndarray:
@@ -166,6 +167,7 @@ def _meanings(
         "not_applicable": np.zeros(n, dtype=bool),
         "said_yes": np.zeros(n, dtype=bool),
         "said_no": np.zeros(n, dtype=bool),
+        "number": np.full(n, np.nan),
     }
     errors: list[str | None] = []
     for i, (c, r) in enumerate(zip(crit.tolist(), code.tolist(), strict=True)):
@@ -173,6 +175,8 @@ def _meanings(
         reading = read_response(framework, criterion, None if r < 0 else uniques[r])
         errors.append(reading.error)
         out["not_applicable"][i] = reading.not_applicable
+        if reading.number is not None:
+            out["number"][i] = reading.number
         if reading.points is not None and criterion.scored:
             scale = framework.scale_of(criterion)
             out["points"][i] = reading.points

@@ -120,7 +120,7 @@ def _upload_workbook() -> bytes:
     sheet = book["responses"]
     header = [c.value for c in sheet[1]]
     for row in range(2, sheet.max_row + 1):
-        if sheet.cell(row, header.index("criterion_id") + 1).value == "role-eligible":
+        if sheet.cell(row, header.index("criterion_id") + 1).value == "role-eligible-qualified":
             sheet.cell(row, header.index("response") + 1).value = "yes"
     out = io.BytesIO()
     book.save(out)
@@ -231,12 +231,12 @@ def _repo_review_start(w: World, actor: Actor) -> bool:
 
 def _repo_answers_write(w: World, actor: Actor) -> bool:
     review_id = w.fresh_draft()
-    return reviews.save_answer(w.db, actor, review_id, "role-eligible", seen_version=0, response="yes").saved
+    return reviews.save_answer(w.db, actor, review_id, "role-eligible-qualified", seen_version=0, response="yes").saved
 
 
 def _repo_upload(w: World, actor: Actor) -> bool:
     review_id = w.fresh_draft()
-    frame = pd.DataFrame({"criterion_id": ["role-eligible"], "response": ["yes"], "evidence": [""]})
+    frame = pd.DataFrame({"criterion_id": ["role-eligible-qualified"], "response": ["yes"], "evidence": [""]})
     return reviews.merge_answers(w.db, actor, review_id, frame).added == 1
 
 
@@ -428,10 +428,10 @@ def _page_review_start(w: World, actor: Actor) -> bool:
 def _page_answers_write(w: World, actor: Actor) -> bool:
     review_id = w.fresh_draft()
     at = _page(w, actor, "review", review=review_id, domain="role")
-    radios = [r for r in at.radio if r.key and r.key.startswith(f"r:{review_id}:role-eligible:")] if at else []
+    radios = [r for r in at.radio if r.key and r.key.startswith(f"r:{review_id}:role-eligible-qualified:")] if at else []
     if radios:
         radios[0].set_value("yes").run()
-    return "role-eligible" in reviews.load_answers(w.db, OPERATOR, review_id)
+    return "role-eligible-qualified" in reviews.load_answers(w.db, OPERATOR, review_id)
 
 
 def _page_upload(w: World, actor: Actor) -> bool:
@@ -440,7 +440,7 @@ def _page_upload(w: World, actor: Actor) -> bool:
     if at is not None and at.file_uploader:
         at.file_uploader[0].set_value(("answers.xlsx", w.upload, "application/octet-stream")).run()
         next(b for b in at.button if b.label == "Check and save the answers").click().run()
-    return "role-eligible" in reviews.load_answers(w.db, OPERATOR, review_id)
+    return "role-eligible-qualified" in reviews.load_answers(w.db, OPERATOR, review_id)
 
 
 def _page_download(w: World, actor: Actor, made: dict, kind: reviews.ExportKind) -> bool:

@@ -190,7 +190,13 @@ def test_answers_cover_exactly_the_applicable_criteria(framework, schools):
         (row.urn, c.id)
         for row in schools.itertuples()
         for c in framework.criteria
-        if criterion_applies(framework, c, ReviewContext.of(row.phase, row.resourced_provision))
+        if criterion_applies(
+            framework,
+            c,
+            ReviewContext.of(
+                row.phase, row.resourced_provision, has_nursery=row.has_nursery, has_sixth_form=row.has_sixth_form
+            ),
+        )
     }
     assert got == expected
 
@@ -212,11 +218,12 @@ def points_table(framework: Framework, answers: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def test_statutory_items_are_met_about_93_percent_of_the_time(big_la):
+def test_each_statutory_item_is_met_about_97_percent_of_the_time(big_la):
+    """About 20 duties a framework, one per item: most schools meet them all, as most real schools do."""
     table = points_table(TEST_FRAMEWORK, demo_answers(TEST_FRAMEWORK, big_la))
     statutory = table[table["criterion_id"].eq("l-policy") & ~table["blank"]]
     assert not table.loc[table["criterion_id"].eq("l-policy"), "na"].any()
-    assert 0.88 <= statutory["response"].eq("yes").mean() <= 0.97
+    assert 0.94 <= statutory["response"].eq("yes").mean() <= 0.99
 
 
 def test_ratings_centre_on_the_middle_levels_and_drift_upwards(big_la):

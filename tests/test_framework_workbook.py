@@ -170,7 +170,8 @@ def test_domains_are_checked() -> None:
         'domains!C2: weight must be a number greater than 0 (got "0")',
         "domains!D2: phases must be a comma list from early_years, primary, secondary, all_through, special, "
         'post_16 (got "infant")',
-        'domains!E2: requires must be blank or resourced_provision (got "arp")',
+        "domains!E2: requires must be a comma list from resourced_provision, has_nursery, has_sixth_form, "
+        'mainstream (got "arp")',
         'domains!A3: domain "lead" is listed twice (first on row 2)',
         'domains!C3: weight must be a number greater than 0 (got "heavy")',
     ]
@@ -300,3 +301,34 @@ def test_text_that_looks_like_a_formula_is_written_as_text() -> None:
     cells = [c for row in book["criteria"].iter_rows() for c in row if isinstance(c.value, str)]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert book["criteria"]["A5"].value == "L4" and book["criteria"]["C5"].value == "'+ Notes"
+
+
+APPLIES = {
+    **RICH,
+    "domains": [
+        {"id": "time", "title": "Time", "criteria": [
+            {"id": "sen", "text": "Pupils on the SEN register", "kind": "number", "bands": "0..=1"},
+            {"id": "hours", "text": "Hours", "kind": "number", "bands": "..1=1; 1..2=2; 2..=4", "unit": "hours",
+             "per": 10, "per_measure": "sen", "per_label": "pupils on the SEN register",
+             "requires": ["mainstream", "has_nursery"]},
+            {"id": "ar", "text": "Reviews on time", "kind": "yes_no", "statutory": True, "applies_if": "sen > 0",
+             "one_question_reason": "one duty"},
+        ]},
+    ],
+    "glossary": [{"term": "EHC plan", "meaning": "Education, health and care plan"}],
+}  # fmt: skip
+
+
+def test_applicability_per_unit_bands_and_glossary_survive_workbook_and_back() -> None:
+    fw = framework_from_dict(APPLIES)
+    assert read_framework_workbook(write_framework_workbook(fw)) == fw
+
+
+def test_a_wrong_condition_or_per_is_named_by_its_cell() -> None:
+    header = [*CRITERIA[0], "applies_if", "per", "per_measure"]
+    rows = [header, ["L1", "lead", "x", "rating", "no", None, "L9 >> 2", None, None],
+            ["L3", "lead", "h", "number", "no", "..2=1; 2..=3", None, "-1", "L1"]]  # fmt: skip
+    assert problems(workbook(criteria=rows)) == [
+        'criteria!G2: "L9 >> 2": the value must be a number, yes or no',
+        'criteria!H3: per must be a number greater than 0, e.g. 10 for per 10 pupils (got "-1")',
+    ]

@@ -76,12 +76,12 @@ def _responses(db, senco, rid: int) -> dict[str, str | None]:  # type: ignore[no
 def test_a_review_with_a_cleared_number_answer_downloads(site):
     db, senco = site
     rid = _review(db, senco)
-    _answer(db, senco, rid, "time-hours-primary", "6")
-    _answer(db, senco, rid, "time-hours-primary", None)
-    _answer(db, senco, rid, "time-admin-primary", "2.5")
+    _answer(db, senco, rid, "time-hours-protected", "6")
+    _answer(db, senco, rid, "time-hours-protected", None)
+    _answer(db, senco, rid, "time-admin", "2.5")
     sheet = _read(_download(db, senco, rid))
     by_id = sheet.responses.set_index("criterion_id")["response"]
-    assert by_id["time-hours-primary"] in ("", None) and by_id["time-admin-primary"] == "2.5"
+    assert by_id["time-hours-protected"] in ("", None) and by_id["time-admin"] == "2.5"
     assert sheet.downloaded_at is not None
 
 
@@ -90,7 +90,7 @@ def test_an_older_workbook_keeps_the_answers_given_since_and_says_so(site):
     rid = _review(db, senco)
     _answer(db, senco, rid, "role-designated", "yes")
     old = _edit(_download(db, senco, rid), {"rec-register": "Developing"})
-    for cid, response in {"role-eligible": "yes", "role-continuity": "no", "role-designated": "no"}.items():
+    for cid, response in {"role-eligible-qualified": "yes", "role-continuity": "no", "role-designated": "no"}.items():
         _answer(db, senco, rid, cid, response)  # given online after the download
     sheet = _read(old)
     effect = upload_effect(db, senco, rid, sheet.responses, sheet.downloaded_at)
@@ -98,7 +98,7 @@ def test_an_older_workbook_keeps_the_answers_given_since_and_says_so(site):
     summary = reviews.merge_answers(db, senco, rid, sheet.responses, downloaded_at=sheet.downloaded_at)
     assert summary.kept_newer == 3 and summary.added == 1
     stored = _responses(db, senco, rid)
-    assert stored["role-designated"] == "no" and stored["role-eligible"] == "yes" and stored["role-continuity"] == "no"
+    assert stored["role-designated"] == "no" and stored["role-eligible-qualified"] == "yes" and stored["role-continuity"] == "no"
     assert stored["rec-register"] == "Developing"
 
     at = open_page(app_as(db, senco), "offline", review=rid)
@@ -110,7 +110,7 @@ def test_an_older_workbook_keeps_the_answers_given_since_and_says_so(site):
 def test_blank_cells_clear_nothing_unless_the_user_ticks_it(site):
     db, senco = site
     rid = _review(db, senco)
-    for cid in ("role-designated", "role-eligible"):
+    for cid in ("role-designated", "role-eligible-qualified"):
         _answer(db, senco, rid, cid, "yes")
     template = write_response_template(FRAMEWORK, phase="primary", meta={"school_urn": "900001"})  # no answers
     blank = _edit(template, {"rec-register": "Embedded"})
@@ -121,7 +121,7 @@ def test_blank_cells_clear_nothing_unless_the_user_ticks_it(site):
     assert [c.label for c in at.checkbox] == ["Also clear the 2 answers left blank in the workbook"]
     next(b for b in at.button if b.label == "Save the answers").click().run()
     stored = _responses(db, senco, rid)
-    assert stored["role-designated"] == "yes" and stored["role-eligible"] == "yes"
+    assert stored["role-designated"] == "yes" and stored["role-eligible-qualified"] == "yes"
     assert stored["rec-register"] == "Embedded"
 
     sheet = _read(blank)

@@ -25,12 +25,15 @@ def site(database_url, monkeypatch):
     db.dispose()
 
 
-# five of the eight scored role questions: enough to score the domain, with one statutory "no"
+# eight of the fourteen scored role questions: enough to score the domain, with one statutory "no"
 ROLE_WITH_UNMET_DUTY = {
     "role-designated": "no",
-    "role-eligible": "yes",
-    "role-qualification-rule": "yes",
+    "role-eligible-qualified": "yes",
+    "role-eligible-induction": "yes",
+    "role-works-here": "yes",
+    "role-qualification-dates": "yes",
     "role-decided-by-governors": "yes",
+    "role-governors-monitor": "yes",
     "role-job-description": "Established",
 }
 
@@ -86,7 +89,7 @@ def test_starting_again_offers_the_review_in_progress_instead_of_a_second_one(si
     assert not at.warning and not at.checkbox  # nothing started yet: the plain form
     next(b for b in at.button if b.label == "Start the review").click().run()
     [first] = reviews.list_reviews(db, senco)
-    _answer(db, senco, first.id, {"role-designated": "yes", "role-eligible": "yes"})
+    _answer(db, senco, first.id, {"role-designated": "yes", "role-eligible-qualified": "yes"})
 
     at = _open_start(db, senco)
     assert not at.exception
@@ -167,10 +170,10 @@ def test_an_answer_and_its_evidence_are_in_the_database_as_soon_as_they_change(s
 def test_a_reloaded_page_shows_every_stored_answer(site):
     db, senco = site
     rid = _review(db, senco)
-    reviews.save_answer(db, senco, rid, "time-hours-primary", seen_version=0, response="6")
+    reviews.save_answer(db, senco, rid, "time-hours-protected", seen_version=0, response="6")
     reviews.save_answer(db, senco, rid, "time-workload", seen_version=0, response="Developing")
     at = open_page(app_as(db, senco), "review", review=rid, domain="time")  # a brand-new browser session
-    assert answer(at, rid, "time-hours-primary", "number_input").value == 6.0
+    assert answer(at, rid, "time-hours-protected", "number_input").value == 6.0
     assert answer(at, rid, "time-workload").value == "Developing"
 
 
@@ -296,7 +299,8 @@ def test_uploading_a_good_workbook_merges_answers_with_a_summary(site):
 def test_uploading_a_bad_workbook_lists_every_problem_and_stores_nothing(site):
     db, senco = site
     rid = _review(db, senco)
-    data = _filled_workbook(rid, {"role-designated": "maybe", "rec-register": "Brilliant", "role-eligible": "yes"})
+    answers = {"role-designated": "maybe", "rec-register": "Brilliant", "role-eligible-qualified": "yes"}
+    data = _filled_workbook(rid, answers)
     at = open_page(app_as(db, senco), "offline", review=rid)
     at.file_uploader[0].set_value(("answers.xlsx", data, "application/octet-stream")).run()
     next(b for b in at.button if b.label == "Check the workbook").click().run()
@@ -342,3 +346,20 @@ def test_a_stale_tab_does_not_overwrite_a_newer_answer_and_says_so(site):
     assert reviews.load_answers(db, senco, rid)["role-job-description"].response == "Embedded"
     assert answer(tab_a, rid, "role-job-description").value == "Embedded"
     assert "changed in another tab or by a colleague" in tab_a.warning[0].value
+
+
+def test_a_question_says_why_it_does_not_apply_and_shows_the_per_unit_sum(site):
+    db, senco = site
+    rid = _review(db, senco)
+    _answer(db, senco, rid, {"time-sen-support": "40", "time-ehcp": "0", "time-hours-protected": "6"})
+    at = open_page(app_as(db, senco), "review", review=rid, domain="time")
+    captions = [c.value for c in at.caption]
+    assert "6 hours for 40 pupils on the SEN register = 1.50 hours per 10 pupils on the SEN register: Established" in (
+        captions
+    )
+    at = open_page(app_as(db, senco), "review", review=rid, domain="records")
+    notes = [i.value for i in at.info]
+    assert any(n.startswith('Does not apply because the answer to "Pupils with an EHC plan" is 0') for n in notes), (
+        notes
+    )
+    assert not at.exception

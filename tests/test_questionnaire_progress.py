@@ -105,18 +105,18 @@ def _counts(at: AppTest, rid: int) -> tuple[str, int, str, str]:
 def test_answering_a_question_moves_the_counts_without_rerunning_the_page(site, shown, full_runs):
     db, senco = site
     rid = _review(db, senco)
-    reviews.save_answer(db, senco, rid, "role-eligible", seen_version=0, response="yes")
+    reviews.save_answer(db, senco, rid, "role-eligible-qualified", seen_version=0, response="yes")
     at = open_page(app_as(db, senco), "review", review=rid, domain="role")
     total = int(re.search(r"of (\d+) questions", at.progress[0].text).group(1))
     caption, bar_before, text, still_open = _counts(at, rid)
-    assert (caption, text, still_open) == ("1 of 9 answered", f"1 of {total} questions answered", "8")
+    assert (caption, text, still_open) == ("1 of 17 answered", f"1 of {total} questions answered", "16")
     runs = len(full_runs)
 
     browser_change(at, answer(at, rid, "role-designated").set_value("yes"), shown)
 
     assert reviews.load_answers(db, senco, rid)["role-designated"].response == "yes"
     caption, bar, text, still_open = _counts(at, rid)
-    assert (caption, text, still_open) == ("2 of 9 answered", f"2 of {total} questions answered", "7")
+    assert (caption, text, still_open) == ("2 of 17 answered", f"2 of {total} questions answered", "15")
     assert bar > bar_before
     assert "Saved at" in texts(at)  # the question itself reran too
     assert len(full_runs) == runs, "the whole page reran"
@@ -128,14 +128,14 @@ def test_clearing_an_answer_lowers_the_counts(site, shown, full_runs):
     rid = _review(db, senco)
     reviews.save_answer(db, senco, rid, "role-designated", seen_version=0, response="yes")
     at = open_page(app_as(db, senco), "review", review=rid, domain="role")
-    assert _counts(at, rid)[0] == "1 of 9 answered"
+    assert _counts(at, rid)[0] == "1 of 17 answered"
     runs = len(full_runs)
 
     browser_change(at, clear_button(at, rid, "role-designated").click(), shown)
 
     assert reviews.load_answers(db, senco, rid)["role-designated"].response is None
     caption, value, text, still_open = _counts(at, rid)
-    assert (caption, value, text.split(" of ")[0], still_open) == ("0 of 9 answered", 0, "0", "9")
+    assert (caption, value, text.split(" of ")[0], still_open) == ("0 of 17 answered", 0, "0", "17")
     assert len(full_runs) == runs
 
 
@@ -189,4 +189,4 @@ def test_choosing_a_domain_in_the_list_still_opens_it(site, shown, full_runs):
     assert at.header[0].value == "Records and data"
     assert at.query_params["domain"] in ("records", ["records"])
     assert "rec-register" in answer_keys(at, rid)
-    assert _domain_caption(at, rid, "role") == "1 of 9 answered"
+    assert _domain_caption(at, rid, "role") == "1 of 17 answered"

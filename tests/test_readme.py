@@ -28,7 +28,7 @@ def test_worked_example_matches_the_scoring_engine():
             "lead-slt-member": "yes",
             "lead-strategic-voice": "Established",
             "lead-improvement-plan": "Developing",
-            "lead-policy-current": "Embedded",
+            "lead-policy-reviewed": "yes",
             "lead-sen-governor": "no",
             "lead-governor-meetings": "Usually",
             "lead-resources": "N/A",
@@ -39,7 +39,7 @@ def test_worked_example_matches_the_scoring_engine():
         61.9,
         "Established",
         6,
-        7,
+        9,
     )
     assert "**61.9%**" in README and "**Established**" in README
 
@@ -51,8 +51,14 @@ def test_statutory_example_is_capped_as_the_readme_says():
             "rec-provision-record": "yes",
             "rec-provision-map": "Established",
             "rec-ehc-reviews-all-on-time": "no",
-            "rec-ehc-reviews-pct": "85",
+            "rec-review-reports-pct": "70",
             "rec-census-check": "yes",
+            "rec-review-advice-two-weeks": "yes",
+            "rec-review-report-two-weeks": "yes",
+            "rec-secure-storage": "yes",
+            "rec-analysis": "Developing",
+            "rec-retention": "Developing",
+            "rec-register-leavers": "no",
         },
         "records",
     )

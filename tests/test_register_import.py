@@ -203,3 +203,20 @@ def test_register_without_a_sen_file_has_blank_sen_figures():
     assert list(register.columns) == REGISTER_COLUMNS
     assert register["sen_support_pct"].isna().all()
     assert not register["resourced_provision"].any()
+
+
+def test_nursery_classes_and_a_sixth_form_are_read_from_gias_when_it_has_them():
+    header = GIAS_HEADER + ",NurseryProvision (name),OfficialSixthForm (name)"
+    data = gias(
+        "100001,201,Camden,Acorn Primary,1,2,Primary,210,23.4,London,1,,Has Nursery Classes,Not applicable",
+        "100002,201,Camden,Oak Primary,1,2,Primary,210,23.4,London,1,,No Nursery Classes,Not applicable",
+        "100003,201,Camden,Camden Academy,34,4,Secondary,1050,18,London,1,,No Nursery Classes,Has a sixth form",
+        "100004,201,Camden,Elm Academy,34,4,Secondary,900,18,London,1,,Not applicable,Does not have a sixth form",
+        header=header,
+    )
+    frame = read_gias_csv(data.encode("utf-8")).set_index("urn")
+    assert frame["has_nursery"].tolist() == [True, False, False, False]
+    assert frame["has_sixth_form"].tolist() == [False, False, True, False]
+    without = read_gias_csv(GOOD_GIAS.encode("utf-8"))
+    assert not without["has_nursery"].any() and not without["has_sixth_form"].any()
+    assert list(merge_register(frame.reset_index()).columns) == REGISTER_COLUMNS

@@ -118,7 +118,7 @@ def test_an_answer_is_never_saved_after_the_review_is_submitted(world: World, mo
     review_id = _start(world, world.senco)
     interleave(
         monkeypatch,
-        lambda: reviews.save_answer(world.db, world.senco, review_id, "role-eligible", seen_version=0, response="yes"),
+        lambda: reviews.save_answer(world.db, world.senco, review_id, "role-eligible-qualified", seen_version=0, response="yes"),
         lambda: reviews.submit_review(world.db, world.senco, review_id),
     )
     _not_after(world.db, "answer_saved", "review_submitted")
@@ -131,7 +131,7 @@ def test_an_answer_is_never_saved_after_the_review_is_submitted(world: World, mo
 
 def test_an_upload_is_never_merged_after_the_review_is_submitted(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     review_id = _start(world, world.senco)
-    frame = pd.DataFrame({"criterion_id": ["role-eligible"], "response": ["yes"], "evidence": [""]})
+    frame = pd.DataFrame({"criterion_id": ["role-eligible-qualified"], "response": ["yes"], "evidence": [""]})
     interleave(
         monkeypatch,
         lambda: reviews.merge_answers(world.db, world.senco, review_id, frame),

@@ -200,3 +200,18 @@ def test_existing_reviews_are_only_those_the_actor_may_read(db):
     assert _existing(db, SCHOOL_A, role="la") == []
     reviews.submit_review(db, north, las)
     assert _existing(db, SCHOOL_A, role="la") == [las]  # a submitted review of the school is
+
+
+def test_a_review_keeps_the_school_characteristics_it_started_with(db):
+    nursery = pd.DataFrame({"urn": ["900001"], "name": ["Alder Primary"], "la": ["North"], "phase": ["primary"],
+                            "type": [""], "pupils": [200], "fsm_pct": [20.0], "sen_support_pct": [12.0],
+                            "ehcp_pct": [2.0], "resourced_provision": [False], "has_nursery": [True]})  # fmt: skip
+    upsert_schools(db, OPERATOR, nursery)
+    rid = _start(db)
+    upsert_schools(db, OPERATOR, nursery.drop(columns="has_nursery"))  # a file without the flag leaves it
+    review = reviews.get_review(db, SCHOOL_A, rid)
+    assert review.has_nursery and not review.has_sixth_form
+    assert review.context.phases == frozenset({"primary", "early_years"})
+    assert dict(review.context.measures) == {"pupils": 200.0, "sen_pupils": 28.0}
+    upsert_schools(db, OPERATOR, nursery.assign(has_nursery=[False]))
+    assert reviews.get_review(db, SCHOOL_A, rid).has_nursery  # the stored review keeps its questions

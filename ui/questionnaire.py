@@ -24,7 +24,7 @@ from data.access import Actor
 from data.db import Database
 from framework.models import Criterion, Domain, Framework, applicable_criteria
 from ui import answer_sync as sync
-from ui import auth, leave_guard, nav
+from ui import auth, criterion_notes, leave_guard, nav
 from ui.context import friendly_errors
 from ui.labels import ROLE_WORDS
 from ui.review_picker import requested_review
@@ -61,6 +61,7 @@ def _questionnaire(
     sync.refresh(review.id, stored)  # the widgets are drawn from what is stored now
     answered = {q.id for q in questions if _is_answered(stored.get(q.id))}
     _answered()[review.id] = answered  # the counting fragments read it here, kept current by each save
+    criterion_notes.remember(review, stored)
 
     leave_guard.install()  # a note typed but not yet sent is delivered before the page moves
     st.title(review.school_name)
@@ -189,6 +190,7 @@ def _criterion(review_id: int, locked: bool, framework: Framework, criterion: Cr
         if criterion.statutory and criterion.source:
             st.caption(f"Source: {criterion.source}")
         _answer_widget(review_id, locked, framework, criterion, version)
+        criterion_notes.show(framework, criterion, review_id)
         if criterion.guidance:
             with st.expander("Guidance"):
                 st.markdown(criterion.guidance)
@@ -273,7 +275,8 @@ def _answer_widget(review_id: int, locked: bool, framework: Framework, criterion
         else:
             st.number_input(f"Answer ({criterion.unit or 'a number'})", min_value=0.0, step=0.5, value=None, **common)
         bands = "; ".join(_band_words(framework, criterion))
-        st.caption(f"How this is judged: {bands}")
+        if bands:  # a fact has no bands: it is not judged
+            st.caption(f"How this is judged: {bands}")
     else:
         st.text_area("Your answer", height=100, **common)
     if not locked and st.session_state.get(key) not in (None, ""):

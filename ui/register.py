@@ -155,6 +155,8 @@ def _edit(db: Database, actor: Actor, register: list[School]) -> None:
         support = left.number_input("SEN support %", 0.0, 100.0, school.sen_support_pct if school else None, step=0.1)
         ehcp = right.number_input("EHC plan %", 0.0, 100.0, school.ehcp_pct if school else None, step=0.1)
         resourced = st.checkbox("Resourced provision (ARP/ARC)", value=school.resourced_provision if school else False)
+        nursery = st.checkbox("Has nursery classes", value=school.has_nursery if school else False)
+        sixth_form = st.checkbox("Has a sixth form", value=school.has_sixth_form if school else False)
         if not st.form_submit_button("Save the school", type="primary"):
             return
     problems = [Problem("URN", "must be 6 digits")] if not URN_PATTERN.fullmatch(str(urn).strip()) else []
@@ -163,9 +165,8 @@ def _edit(db: Database, actor: Actor, register: list[School]) -> None:
         raise InvalidInput(problems)
     row = {"urn": str(urn).strip(), "name": name.strip(), "la": la.strip(), "phase": phase, "type": school_type}
     row |= {"pupils": pupils, "fsm_pct": fsm, "sen_support_pct": support, "ehcp_pct": ehcp}
-    upsert_schools(
-        db, actor, pd.DataFrame([row | {"resourced_provision": resourced}]), demo=bool(school and school.demo)
-    )
+    row |= {"resourced_provision": resourced, "has_nursery": nursery, "has_sixth_form": sixth_form}
+    upsert_schools(db, actor, pd.DataFrame([row]), demo=bool(school and school.demo))
     _done(f"Saved {name.strip()} ({row['urn']}).")
 
 

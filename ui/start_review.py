@@ -76,8 +76,12 @@ def render() -> None:
             key=f"rp-{urn}",
             help="Adds the resourced-provision questions where the framework has them.",
         )
-        count = len(applicable_criteria(framework, ReviewContext.of(phase, resourced)))
-        st.caption(f"{count} questions apply to this school in this framework.")
+        flags = {"has_nursery": school.has_nursery, "has_sixth_form": school.has_sixth_form}
+        count = len(applicable_criteria(framework, ReviewContext.of(phase, resourced, **flags)))
+        words = (("nursery classes", school.has_nursery), ("a sixth form", school.has_sixth_form))
+        extra = [w for w, on in words if on]
+        also = f" (with its {' and '.join(extra)}, from the register)" if extra else ""
+        st.caption(f"{count} questions apply to this school{also} in this framework.")
         if st.button("Start the review", type="primary"):
             review_id = reviews.start_review(
                 db,

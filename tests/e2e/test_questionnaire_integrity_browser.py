@@ -24,8 +24,8 @@ pytestmark = pytest.mark.browser
 EVIDENCE = "Evidence (where it is kept, what it shows; no pupil names)"
 GIVEN = {
     "role-designated": "no",
-    "role-eligible": "yes",
-    "role-qualification-rule": "yes",
+    "role-eligible-qualified": "yes",
+    "role-rule-applies": "yes",
     "role-qualification-dates": "N/A",
     "role-job-description": "Embedded",
     "role-own-development": "Established",

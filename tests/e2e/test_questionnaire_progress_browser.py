@@ -43,16 +43,16 @@ def test_answering_a_question_moves_the_counts_straight_away(
     expect(bar).to_have_text(re.compile(r"^0 of \d+"))
     nav = page.locator('[data-testid="stRadio"]').filter(has_text="Domains")
     role = nav.get_by_test_id("stRadioCaption").first  # under the first domain, the one shown
-    expect(role).to_have_text("0 of 9 answered")
+    expect(role).to_have_text("0 of 17 answered")
     screenshot(page, "questionnaire-progress-before", full_page=False)
 
     first = page.locator('[data-testid="stRadio"]').filter(has_not_text="Domains").first
     with expect_rerun(page):
         first.locator(OPTION).filter(has_text=re.compile(r"^Yes")).first.click()
     expect(page.get_by_text("Saved at")).to_be_visible()
-    expect(role).to_have_text("1 of 9 answered")
+    expect(role).to_have_text("1 of 17 answered")
     expect(bar).to_have_text(re.compile(r"^1 of \d+"))
-    expect(page.get_by_text(re.compile(r"The statutory role and qualification \(8\)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"The statutory role and qualification \(16\)"))).to_be_visible()
     assert not app_errors(page), server.log_tail()
     screenshot(page, "questionnaire-progress-after-answer", full_page=False)
 
@@ -61,5 +61,5 @@ def test_answering_a_question_moves_the_counts_straight_away(
     expect(page.get_by_role("heading", name="Records and data")).to_be_visible(timeout=60_000)
     wait_for_app(page)
     assert "domain=records" in page.url
-    expect(role).to_have_text("1 of 9 answered")
+    expect(role).to_have_text("1 of 17 answered")
     assert not app_errors(page), server.log_tail()

@@ -1,0 +1,73 @@
+"""Reviews keep the framework version they were answered on: a new built-in version scores only new reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from data import reviews
+from data.access import OPERATOR, Actor
+from data.frameworks import ensure_builtin, get_framework, list_frameworks, store_framework
+from data.schools import upsert_schools
+from data.setup import open_database
+from framework.library import builtin_framework, load_framework_file
+from scoring import score_review
+
+OLD = load_framework_file(Path(__file__).parent / "data" / "senco-role-audit-2026.1.yaml")
+LA = Actor(id=None, email="advisor@north.example", role="la", la="North")
+# answers given on 2026.1, including questions 2026.2 no longer has
+ANSWERS = {
+    "role-designated": "yes",
+    "role-eligible": "yes",
+    "role-qualification-rule": "no",
+    "role-decided-by-governors": "yes",
+    "role-job-description": "Established",
+    "time-hours-primary": "6",
+    "time-matches-need": "Developing",
+    "time-kept-protected": "Usually",
+    "time-admin-primary": "2",
+    "rec-ehc-reviews-all-on-time": "yes",
+    "rec-ehc-reviews-pct": "85",
+}
+
+
+@pytest.fixture
+def db(database_url: str):
+    database = open_database(database_url)
+    school = {"urn": ["900001"], "name": ["Alder Primary"], "la": ["North"], "phase": ["primary"], "type": [""],
+              "pupils": [200], "fsm_pct": [20.0], "sen_support_pct": [12.0], "ehcp_pct": [2.0],
+              "resourced_provision": [False], "has_nursery": [True]}  # fmt: skip
+    upsert_schools(database, OPERATOR, pd.DataFrame(school))
+    store_framework(database, LA, OLD)  # as if stored when 2026.1 was the built-in version
+    ensure_builtin(database)
+    yield database
+    database.dispose()
+
+
+def test_the_new_version_is_stored_beside_the_old_and_offered_for_new_reviews(db):
+    assert OLD.version == "2026.1" and builtin_framework("senco-role-audit").version == "2026.2"
+    newest = {fw.id: fw.version for fw in list_frameworks(db)}
+    assert newest["senco-role-audit"] == "2026.2"
+    assert get_framework(db, "senco-role-audit", "2026.1") == OLD
+
+
+def test_a_review_answered_on_the_old_version_still_scores_as_before(db):
+    rid = reviews.start_review(
+        db, OPERATOR, school_urn="900001", framework=OLD, cycle="2024/25", phase="primary",
+        resourced_provision=False, role="la", has_nursery=False,
+    )  # fmt: skip
+    for cid, answer in ANSWERS.items():
+        reviews.save_answer(db, OPERATOR, rid, cid, seen_version=0, response=answer)
+    review = reviews.get_review(db, OPERATOR, rid)
+    stored = get_framework(db, review.framework_id, review.framework_version)
+    frame = reviews.answers_frame(db, OPERATOR, rid)
+    now = score_review(stored, frame, review.context).to_spec_json()
+    before = score_review(OLD, pd.DataFrame({"criterion_id": list(ANSWERS), "response": list(ANSWERS.values())}),
+                          reviews.get_review(db, OPERATOR, rid).context).to_spec_json()  # fmt: skip
+    assert now == before and now["framework_version"] == "2026.1"
+    # by hand, on 2026.1's flat primary bands: 6 hours (3..7) and 2 admin hours (1..3) are Developing (1/3),
+    # Developing 1/3, Usually 2/3: 100 x (1/3 + 1/3 + 2/3 + 1/3) / 4 = 41.7, level 2.25 -> Developing
+    time = {d["domain_id"]: d for d in now["domains"]}["time"]
+    assert (time["percent"], time["band"], time["answered"], time["applicable"]) == (41.7, "Developing", 4, 6)
