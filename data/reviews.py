@@ -26,6 +26,7 @@ from data.audit import now, record, record_view
 from data.db import Database
 from data.tables import answers, audit_log, reviews, schools
 from framework.models import PHASE_LABELS, Framework, ReviewContext
+from framework.problems import InvalidInput, Problem
 from scoring import ReviewScore, criterion_contributions, score_review
 
 CYCLE_PATTERN = r"^\d{4}/\d{2}$"
@@ -62,6 +63,7 @@ class Review:
     submitted_at: datetime | None
     shares_with_la: bool = False  # the school's consents, which decide who else may read it
     shares_with_peers: bool = False
+    held_back: bool = False  # a visit team member's rating before the agreed review (data/access.py)
 
     @property
     def context(self) -> ReviewContext:
@@ -75,7 +77,7 @@ class Review:
     def ref(self) -> ReviewRef:
         shares = {access.SHARE_WITH_LA: self.shares_with_la, access.SHARE_WITH_PEERS: self.shares_with_peers}
         school = SchoolRef(self.school_urn, self.la, frozenset(scope for scope, given in shares.items() if given))
-        return ReviewRef(school, self.role, self.reviewer_id, self.status, self.cycle)
+        return ReviewRef(school, self.role, self.reviewer_id, self.status, self.cycle, self.held_back)
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ _REVIEW_COLUMNS = [
     reviews.c.submitted_at,
     access.shares(reviews.c.school_urn, access.SHARE_WITH_LA).label("shares_with_la"),
     access.shares(reviews.c.school_urn, access.SHARE_WITH_PEERS).label("shares_with_peers"),
+    access.held_back_rating(reviews.c.id).label("held_back"),
 ]
 _FROM = reviews.join(schools, schools.c.urn == reviews.c.school_urn)
 
@@ -265,6 +268,9 @@ def save_answer(
     review = _checked(db, actor, review_id, "write")
     if review.locked:
         raise NotAllowed("This review has been submitted. Reopen it to change answers.")
+    framework = frameworks.get_framework(db, review.framework_id, review.framework_version)
+    if criterion_id not in framework.criteria_by_id:
+        raise InvalidInput([Problem("Criterion", f'"{criterion_id}" is not in framework "{framework.id}".')])
     values: dict[str, object] = {}
     if response is not _UNCHANGED:
         values["response"] = response
