@@ -185,3 +185,28 @@ def test_plan_log_and_lines_of_enquiry(world):
     assert visits.list_visits(db, p["south"]) == []
     assert [v.id for v in visits.list_visits(db, p["senco"])] == [world.visit_id]
     assert B not in {v.school_urn for v in visits.list_visits(db, p["north"])}
+
+
+def test_cli_moderation_json_follows_the_contract_and_honours_as(world, capsys):
+    import json
+
+    import cli
+
+    db, p = world.db, world.people
+    for key, levels in (("peer1", [2, 3, 2, 1, 2, 2, 1, 1]), ("peer2", [2, 2, 3, 1, 1, 2, 1, 2])):
+        rate(db, p[key], moderation.start_rating(db, p[key], world.visit_id), levels)
+    assert cli.main(["--as", p["peer2"].email, "moderation", str(world.visit_id), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["key"] for r in doc["raters"]] == ["self", "r1", "r2"]
+    assert (doc["visit_id"], doc["school_urn"], doc["cycle"], doc["levels"]) == (world.visit_id, A, CYCLE, 4)
+    first = doc["criteria"][[c["criterion_id"] for c in doc["criteria"]].index(RATED[0])]
+    assert first["ratings"] == {"self": 3, "r1": 2, "r2": 2} and first["agreed"] is None
+    pair = doc["agreement"]["overall"]["pairs"][2]
+    assert (pair["a"], pair["b"], pair["n"], pair["exact"], pair["within_one"]) == ("r1", "r2", 8, 0.5, 1.0)
+    assert cli.main(["--as", p["senco"].email, "moderation", str(world.visit_id), "--json"]) == cli.NOT_ALLOWED
+    assert cli.main(["--as", p["south"].email, "moderation", str(world.visit_id)]) == cli.NOT_ALLOWED
+    capsys.readouterr()
+    assert cli.main(["--as", p["outsider"].email, "visits", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert cli.main(["--as", p["peer1"].email, "visits"]) == 0
+    assert f"{world.visit_id}  {A}  {CYCLE}" in capsys.readouterr().out
