@@ -299,3 +299,24 @@ def _pair(a: str, b: str, values: list[float]) -> PairAgreement:
         kappa_reason="" if defined else KAPPA_TOO_FEW if n < 2 else KAPPA_NO_SPREAD,
         mean_difference=float(difference) if n else None,
     )
+
+
+def to_discuss(agreement: VisitAgreement) -> dict[str, str]:
+    """Criteria the team should talk through, with why in words: the self-review and team ratings two
+    or more levels apart, or the self-review above every reviewer (the agreed review is not counted)."""
+    rows = [i for i, role in enumerate(agreement.roles) if role != "agreed"]
+    team = [i for i in rows if agreement.roles[i] in TEAM_ROLES]
+    self_row = next((i for i in rows if agreement.roles[i] == "self"), None)
+    out: dict[str, str] = {}
+    for c, criterion_id in enumerate(agreement.criterion_ids):
+        given = [int(agreement.ratings[i, c]) for i in rows if agreement.ratings[i, c] >= 0]
+        reviewers = [int(agreement.ratings[i, c]) for i in team if agreement.ratings[i, c] >= 0]
+        reasons = []
+        if given and max(given) - min(given) >= 2:
+            reasons.append(f"ratings {max(given) - min(given)} levels apart")
+        own = int(agreement.ratings[self_row, c]) if self_row is not None else -1
+        if own >= 0 and reviewers and own > max(reviewers):
+            reasons.append("self-review above every reviewer")
+        if reasons:
+            out[criterion_id] = " and ".join(reasons)
+    return out

@@ -38,6 +38,7 @@ def alpha_words(alpha: float) -> str:
 def pair_sentence(pair: PairAgreement, names: Mapping[str, str]) -> str:
     """e.g. "The school and Reviewer 1 agreed exactly on 18 of 24 criteria and were within one level on 23."."""
     who = f"{names.get(pair.a, pair.a)} and {names.get(pair.b, pair.b)}"
+    who = who[:1].upper() + who[1:]
     if pair.n == 0:
         return f"{who} have no criterion that both rated yet."
     text = (

@@ -179,7 +179,7 @@ def test_per_domain_and_sentences() -> None:
     assert (records.pair("self", "r1").n, records.pair("self", "r1").n_exact) == (2, 1)
     text = pair_sentence(v.overall.pair("self", "r1"), rater_names(v))
     assert text.startswith(
-        "the school's self-review and reviewer 1 agreed exactly on 2 of 4 criteria and were within one level on 4."
+        "The school's self-review and reviewer 1 agreed exactly on 2 of 4 criteria and were within one level on 4."
     )
 
 
@@ -261,3 +261,13 @@ def test_alpha_equals_the_krippendorff_package(units: list[list[int]]) -> None:
         value_domain=[0, 1, 2, 3],
     )
     assert got[0] == pytest.approx(want, abs=1e-9)
+
+
+def test_criteria_to_discuss() -> None:
+    from scoring.agreement import to_discuss
+
+    v = visit({"self": leadership([3, 2, 1, 3]), "r1": leadership([1, 2, 1, 2]), "r2": leadership([2, 2, 1, 2])})
+    assert to_discuss(v) == {
+        "L1": "ratings 2 levels apart and self-review above every reviewer",
+        "L4": "self-review above every reviewer",
+    }

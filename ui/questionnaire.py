@@ -23,7 +23,7 @@ from data.access import Actor, NotAllowed
 from data.db import Database
 from framework.models import Criterion, Domain, Framework, applicable_criteria
 from framework.responses import read_response
-from ui import nav
+from ui import evidence_tags, nav
 from ui.context import friendly_errors
 from ui.labels import ROLE_WORDS
 from ui.review_picker import requested_review
@@ -187,6 +187,7 @@ def _criterion(
         if criterion.statutory and criterion.source:
             st.caption(f"Source: {criterion.source}")
         _answer_widget(db, actor, review_id, locked, framework, criterion, keys)
+        evidence_tags.render(db, actor, review_id, locked, criterion)  # visit ratings only (ui/evidence_tags.py)
         if criterion.guidance:
             with st.expander("Guidance"):
                 st.markdown(criterion.guidance)
