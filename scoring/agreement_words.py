@@ -52,7 +52,7 @@ def pair_sentence(pair: PairAgreement, names: Mapping[str, str]) -> str:
 def alpha_sentence(scope: ScopeAgreement) -> str:
     if scope.alpha is None:
         return f"Krippendorff's alpha across all raters is not given: {scope.alpha_reason}."
-    return f"Krippendorff's alpha across all raters is {scope.alpha:.2f}: {alpha_words(scope.alpha)}."
+    return f"Krippendorff's alpha across all raters is {scope.alpha:.3f}: {alpha_words(scope.alpha)}."
 
 
 def rater_names(agreement: VisitAgreement, reviewer_names: Mapping[str, str] | None = None) -> dict[str, str]:
