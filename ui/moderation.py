@@ -111,7 +111,7 @@ def _agreement_table(agreement, names: dict[str, str], titles: dict[str, str]) -
             rows.append(
                 {
                     "Domain": titles.get(scope.domain_id, "Overall"),
-                    "Raters": f"{names[p.a]} / {names[p.b]}",
+                    "Raters": f"{names[p.a]} / {names[p.b]}"[:1].upper() + f"{names[p.a]} / {names[p.b]}"[1:],
                     "Both rated": p.n,
                     "Exact": _percent(p.exact),
                     "Within one level": _percent(p.within_one),

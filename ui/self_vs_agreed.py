@@ -34,9 +34,9 @@ def render() -> None:
             st.info("This needs the school's submitted self-review and the agreed review of the visit.")
             return
         rows = self_versus_agreed(found.framework, own, agreed)
-        st.plotly_chart(comparison_chart(rows), config={"displayModeBar": False})
         for row in rows:
             st.markdown(f"- {row['sentence']}")
+        st.plotly_chart(comparison_chart(rows), config={"displayModeBar": False})
         st.dataframe(
             pd.DataFrame(
                 {
@@ -67,12 +67,18 @@ def comparison_chart(rows: list[dict]) -> go.Figure:
             x=[r[key] for r in rows],
             orientation="h",
             text=[_cell(r[key], r[band]) + f" ({name.lower()})" for r in rows],
-            textposition="outside",
+            textposition="auto",
+            cliponaxis=False,
             marker={"color": colour, "pattern": {"shape": pattern}},
         )
     figure.update_layout(
         barmode="group",
-        xaxis={"range": [0, 140], "title": "Percent of the top level", "ticksuffix": "%"},
+        xaxis={
+            "range": [0, 125],
+            "tickvals": [0, 25, 50, 75, 100],
+            "title": "Percent of the top level",
+            "ticksuffix": "%",
+        },
         yaxis={"automargin": True, "autorange": "reversed"},
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
         height=100 + 70 * max(len(rows), 1),
