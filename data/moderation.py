@@ -134,7 +134,11 @@ def moderation(db: Database, actor: Actor, visit_id: int) -> Moderation:
         ).first()
         raters: list[RaterAnswers] = []
         mine = _self_review(conn, visit)
-        self_visible = actor.role != "peer" or access.SHARE_WITH_PEERS in visit.ref.school.shares
+        shares = visit.ref.school.shares  # the self-review reaches the team under the school's consents
+        self_visible = (
+            actor.role in ("admin", "school")
+            or (access.SHARE_WITH_PEERS if actor.role == "peer" else access.SHARE_WITH_LA) in shares
+        )
         context = ReviewContext.of(own.phase, own.resourced_provision)
         if mine is not None and self_visible:
             context = ReviewContext.of(mine.phase, mine.resourced_provision)

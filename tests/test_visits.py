@@ -210,3 +210,14 @@ def test_cli_moderation_json_follows_the_contract_and_honours_as(world, capsys):
     assert json.loads(capsys.readouterr().out) == []
     assert cli.main(["--as", p["peer1"].email, "visits"]) == 0
     assert f"{world.visit_id}  {A}  {CYCLE}" in capsys.readouterr().out
+
+
+def test_the_self_review_reaches_the_team_only_under_the_schools_consent(world):
+    from data import consent
+    from data.access import OPERATOR, SHARE_WITH_PEERS
+
+    db, p = world.db, world.people
+    rate(db, p["peer1"], moderation.start_rating(db, p["peer1"], world.visit_id), [2, 3, 2, 1, 2, 2, 1, 1])
+    consent.set_consent(db, OPERATOR, A, SHARE_WITH_PEERS, give=False, reason="test")
+    assert [r.key for r in moderation.moderation(db, p["peer2"], world.visit_id).raters] == ["r1"]
+    assert [r.key for r in moderation.moderation(db, p["north"], world.visit_id).raters] == ["self", "r1"]

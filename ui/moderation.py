@@ -159,7 +159,13 @@ def _agreed_widgets(db: Database, actor: Actor, found: Moderation, criterion: Cr
     choices = _choices(found, criterion)
     left, right = st.columns([1, 2])
     if choices:
-        left.selectbox("Agreed rating", choices, index=choices.index(value) if value in choices else 0, key=key)
+        left.selectbox(
+            "Agreed rating",
+            choices,
+            index=choices.index(value) if value in choices else 0,
+            format_func=lambda v: {"": "Not decided", "yes": "Yes", "no": "No"}.get(v, v),
+            key=key,
+        )
     else:
         left.text_input("Agreed answer", value=value, key=key)
     right.text_input("Rationale", value=note, key=f"{key}-why", placeholder="Why the team agreed this (no pupil names)")
