@@ -101,6 +101,7 @@ class ReviewRef:
     reviewer_id: int | None
     status: str
     cycle: str = ""
+    held_back: bool = False  # a visit team member's rating before the agreed review (see held_back_rating)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,8 @@ def _school_rule(actor: Actor, action: Action, school: SchoolRef) -> bool:
 
 
 def _review_rule(actor: Actor, action: Action, review: ReviewRef, assigned: bool) -> bool:
+    if review.held_back and actor.role in ("school", "la") and not _is_reviewer(actor, review):
+        return False  # visits: independent ratings reach the school (and LA) with the agreed review
     if actor.role == "la":
         if not _in_la(actor, review.school):
             return False
@@ -307,6 +310,7 @@ def visible_reviews(actor: Actor) -> sa.ColumnElement[bool]:
         return sa.and_(
             schools.c.urn == (actor.school_urn or ""),
             sa.or_(reviews.c.role == "self", reviews.c.status == "submitted"),
+            ~held_back_rating(reviews.c.id),
         )
     if actor.role == "peer":
         if actor.id is None:
@@ -324,7 +328,8 @@ def visible_reviews(actor: Actor) -> sa.ColumnElement[bool]:
         )
     if actor.role == "la":
         own = sa.and_(reviews.c.role == "la", reviews.c.reviewer_id == actor.id) if actor.id is not None else sa.false()
-        return sa.and_(visible_schools(actor), sa.or_(own, shares(reviews.c.school_urn, SHARE_WITH_LA)))
+        theirs = sa.and_(shares(reviews.c.school_urn, SHARE_WITH_LA), ~held_back_rating(reviews.c.id))
+        return sa.and_(visible_schools(actor), sa.or_(own, theirs))
     return visible_schools(actor)
 
 
@@ -342,3 +347,113 @@ def visible_audit(actor: Actor, row_la: sa.ColumnElement[str]) -> sa.ColumnEleme
     if actor.role == "la" and actor.la is not None:
         return row_la == actor.la
     return sa.false()
+
+
+# --- peer review visits (issue #12) ------------------------------------------------------------------
+# A visit's team (its members, one of them the lead) sees everything of the visit: the plan and log,
+# the lines of enquiry, every member's rating once that member has submitted it (independence: a
+# rating in progress is its author's alone), moderation and the agreed review. The school sees its
+# visit, the lines of enquiry once the lead has released them, the agreed review once submitted, and
+# the members' ratings only after that. An LA user of the school's LA sees what the school sees, when
+# the school shares with its LA, and sets visits up; admins see everything. Nobody else sees a visit.
+# Who may set a visit up: admins, LA users for a school of their LA, the school itself.
+
+
+@dataclass(frozen=True)
+class VisitRef:
+    """A peer review visit and the facts its rules need."""
+
+    school: SchoolRef
+    team: frozenset[int] = frozenset()  # member user ids
+    lead_id: int | None = None
+    closed: bool = False  # its agreed review is submitted
+    enquiry_released: bool = False  # the release date the lead chose has come
+
+
+VisitPart = Literal["visit", "plan", "enquiry", "rating", "agreed", "moderation"]
+
+
+@dataclass(frozen=True)
+class VisitRecordRef:
+    """One part of a visit: ``rating`` is a member's rating (``author_id``, ``submitted``); ``agreed``
+    the agreed review; ``plan`` the plan and log; ``enquiry`` the lines of enquiry; ``moderation``
+    the side-by-side view and its statistics; ``visit`` the visit itself (set up, team, dates)."""
+
+    visit: VisitRef
+    part: VisitPart
+    author_id: int | None = None
+    submitted: bool = False
+
+
+def visit_allowed(actor: Actor, action: Action, record: VisitRecordRef) -> bool:
+    """May ``actor`` do ``action`` to this part of a visit?"""
+    visit = record.visit
+    if actor.role == "admin":
+        return True
+    member = actor.id is not None and actor.id in visit.team
+    lead = member and actor.id == visit.lead_id
+    if record.part == "visit" and action == "write":
+        return (actor.role == "la" and _in_la(actor, visit.school)) or (
+            actor.role == "school" and _own_school(actor, visit.school) and not visit.closed
+        )
+    if action == "write":
+        if not member or visit.closed:
+            return False
+        if record.part == "rating":
+            return actor.id == record.author_id
+        if record.part == "agreed":
+            return lead
+        return record.part in ("plan", "enquiry")
+    if member:  # read and export
+        return record.part != "rating" or actor.id == record.author_id or record.submitted
+    school_sees = actor.role == "school" and _own_school(actor, visit.school)
+    la_sees = actor.role == "la" and _in_la(actor, visit.school) and SHARE_WITH_LA in visit.school.shares
+    if not (school_sees or la_sees):
+        return False
+    if record.part == "enquiry":
+        return visit.enquiry_released or la_sees
+    if record.part in ("rating", "moderation"):
+        return visit.closed and (record.part == "moderation" or record.submitted)
+    if record.part == "agreed":
+        return record.submitted
+    return record.part == "visit" or la_sees
+
+
+def visit_require(actor: Actor, action: Action, record: VisitRecordRef) -> None:
+    if not visit_allowed(actor, action, record):
+        if record.part == "agreed" and action == "write":
+            raise NotAllowed("Only the visit's lead reviewer can record the agreed review, while the visit is open.")
+        if record.visit.closed and action == "write":
+            raise NotAllowed("This visit is closed: its agreed review has been submitted.")
+        raise NotAllowed(f"You do not have permission to {action} this part of the visit.")
+
+
+def visible_visits(actor: Actor) -> sa.ColumnElement[bool]:
+    """``visit_allowed(read, visit)`` as a WHERE clause; the query must join ``schools`` and ``visits``."""
+    from data.tables import visit_members, visits
+
+    if actor.role == "admin":
+        return sa.true()
+    member = (
+        sa.exists().where(visit_members.c.visit_id == visits.c.id, visit_members.c.user_id == actor.id)
+        if actor.id is not None
+        else sa.false()
+    )
+    if actor.role == "school":
+        return sa.or_(member, schools.c.urn == (actor.school_urn or ""))
+    if actor.role == "la":
+        return sa.or_(member, sa.and_(visible_schools(actor), shares(visits.c.school_urn, SHARE_WITH_LA)))
+    return member
+
+
+def held_back_rating(review_id: object) -> sa.ColumnElement[bool]:
+    """SQL: the review is a team member's rating in a visit whose agreed review is not submitted yet:
+    the school and LA users other than its author do not read it through the review rules meanwhile."""
+    from data.tables import visit_members, visits
+
+    closing = reviews.alias("closing_visit")
+    return sa.exists().where(
+        visit_members.c.review_id == review_id,
+        visits.c.id == visit_members.c.visit_id,
+        ~sa.exists().where(closing.c.id == visits.c.agreed_review_id, closing.c.status == "submitted"),
+    )

@@ -26,6 +26,7 @@ from data.audit import now, record, record_view
 from data.db import Database
 from data.tables import answers, audit_log, consents, peer_assignments, reviews, schools
 from framework.models import PHASE_LABELS, Framework, ReviewContext
+from framework.problems import InvalidInput, Problem
 from scoring import ReviewScore, criterion_contributions, score_review
 
 CYCLE_PATTERN = r"^\d{4}/\d{2}$"
@@ -68,6 +69,7 @@ class Review:
     has_sixth_form: bool = False
     school_pupils: int | None = None  # the register's figures now, for questions judged per pupil
     school_sen_pct: float | None = None
+    held_back: bool = False  # a visit team member's rating before the agreed review (data/access.py)
 
     @property
     def context(self) -> ReviewContext:
@@ -90,7 +92,7 @@ class Review:
     def ref(self) -> ReviewRef:
         shares = {access.SHARE_WITH_LA: self.shares_with_la, access.SHARE_WITH_PEERS: self.shares_with_peers}
         school = SchoolRef(self.school_urn, self.la, frozenset(scope for scope, given in shares.items() if given))
-        return ReviewRef(school, self.role, self.reviewer_id, self.status, self.cycle)
+        return ReviewRef(school, self.role, self.reviewer_id, self.status, self.cycle, self.held_back)
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ _REVIEW_COLUMNS = [
     reviews.c.has_sixth_form,
     schools.c.pupils.label("school_pupils"),
     (schools.c.sen_support_pct + schools.c.ehcp_pct).label("school_sen_pct"),
+    access.held_back_rating(reviews.c.id).label("held_back"),
 ]
 _FROM = reviews.join(schools, schools.c.urn == reviews.c.school_urn)
 
@@ -351,6 +354,9 @@ def save_answer(
         review = _checked_in(conn, actor, review_id, "write")
         if review.locked:
             raise NotAllowed(SUBMITTED_SAVE)
+        framework = frameworks.get_framework(db, review.framework_id, review.framework_version)
+        if criterion_id not in framework.criteria_by_id:
+            raise InvalidInput([Problem("Criterion", f'"{criterion_id}" is not in framework "{framework.id}".')])
         stamp = now()
         current = conn.execute(sa.select(answers).where(key)).first()
         stored_version = current.version if current else 0

@@ -193,3 +193,72 @@ school_group_members = sa.Table(
     sa.Column("group_id", sa.Integer, sa.ForeignKey("school_groups.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("urn", sa.String(12), sa.ForeignKey("schools.urn", ondelete="CASCADE"), primary_key=True),
 )
+
+# --- peer review visits (issue #12) -----------------------------------------------------------------
+# A visit: one school, one cycle, one framework version. Who met whom is recorded by role, never by name.
+visits = sa.Table(
+    "visits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("school_urn", sa.String(12), sa.ForeignKey("schools.urn"), nullable=False, index=True),
+    sa.Column("cycle", sa.String(9), nullable=False),
+    sa.Column("framework_id", sa.String(80), nullable=False),
+    sa.Column("framework_version", sa.String(40), nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("school_contact", sa.String(200), nullable=False, server_default=""),
+    sa.Column("enquiry_release_on", sa.Date),  # the lead's choice; None = not released yet
+    sa.Column("agreed_review_id", sa.Integer, sa.ForeignKey("reviews.id")),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.ForeignKeyConstraint(["framework_id", "framework_version"], ["frameworks.id", "frameworks.version"]),
+)
+
+# The review team: assigned peer reviewers and optionally an LA advisor, one of them the lead. Each
+# member's independent rating is an ordinary review (role peer or la), linked here once started.
+visit_members = sa.Table(
+    "visit_members",
+    metadata,
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),  # 1, 2, ... the rater key is "r<position>"
+    sa.Column("lead", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("review_id", sa.Integer, sa.ForeignKey("reviews.id"), unique=True),
+)
+
+lines_of_enquiry = sa.Table(
+    "lines_of_enquiry",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("domain_id", sa.String(80), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+)
+
+visit_activities = sa.Table(
+    "visit_activities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),  # local time of the visit
+    sa.Column("member_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("met", sa.Text, nullable=False, server_default=""),  # roles met, comma-separated
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+)
+
+# What each team member's rating rests on, per answer (comma-separated tag codes), beside the answer.
+evidence_tags = sa.Table(
+    "evidence_tags",
+    metadata,
+    sa.Column("review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("criterion_id", sa.String(80), primary_key=True),
+    sa.Column("tags", sa.String(200), nullable=False, server_default=""),
+    sa.Column("updated_at", Stamp, nullable=False),
+    sa.Column("updated_by", sa.Integer, sa.ForeignKey("users.id")),
+)

@@ -428,7 +428,9 @@ def _page_review_start(w: World, actor: Actor) -> bool:
 def _page_answers_write(w: World, actor: Actor) -> bool:
     review_id = w.fresh_draft()
     at = _page(w, actor, "review", review=review_id, domain="role")
-    radios = [r for r in at.radio if r.key and r.key.startswith(f"r:{review_id}:role-eligible-qualified:")] if at else []
+    radios = (
+        [r for r in at.radio if r.key and r.key.startswith(f"r:{review_id}:role-eligible-qualified:")] if at else []
+    )
     if radios:
         radios[0].set_value("yes").run()
     return "role-eligible-qualified" in reviews.load_answers(w.db, OPERATOR, review_id)
@@ -709,3 +711,161 @@ def test_an_empty_as_user_is_no_such_user_not_the_operator(
 def test_invalid_assignment_input_is_reported_not_refused(world: World) -> None:
     with pytest.raises(InvalidInput):
         assignments.assign_peer(world.db, OPERATOR, peer_email=EMAILS["school_A"], school_urn=A, cycle="2025-26")
+
+
+# --- peer review visits (issue #12) ------------------------------------------------------------------
+# An open visit to A for CYCLE: peer_A leads, la_A is the LA advisor on the team. la_A has submitted a
+# rating, peer_A's is in progress, the agreed review is started (not submitted, so the visit stays open
+# and peer_A's assignment live for the cells above). What happens once it closes is in tests/test_visits.py.
+
+# fmt: off
+VISIT_MATRIX: dict[tuple[str, str], str] = {
+    # record (school A's visit)                      school_A school_B peer_A peer_other la_A la_other admin
+    ("visit", "read"):                                "Y        N        Y      N          Y    N        Y",
+    ("visit (set one up)", "write"):                  "Y        N        N      N          Y    N        Y",
+    ("team rating, submitted", "read"):               "N        N        Y      N          Y    N        Y",
+    ("team rating, in progress", "read"):             "N        N        Y      N          N    N        Y",
+    ("moderation before the agreed review", "read"):  "N        N        Y      N          Y    N        Y",
+    ("agreed rating", "write"):                       "N        N        Y      N          N    N        Y",
+    ("lines of enquiry, not released", "read"):       "N        N        Y      N          Y    N        Y",
+    ("plan and log", "write"):                        "N        N        Y      N          Y    N        Y",
+}
+# fmt: on
+
+
+@dataclass
+class VisitFacts:
+    visit_id: int
+    submitted_rating: int  # la_A's
+    in_progress_rating: int  # peer_A's
+
+
+def _visit_facts(w: World) -> VisitFacts:
+    facts = getattr(w, "visit_facts", None)
+    if facts is None:
+        from datetime import date as _date
+
+        from data import agreed, moderation, visits
+
+        la, peer = w.actors["la_A"], w.actors["peer_A"]
+        visit_id = visits.create_visit(
+            w.db,
+            la,
+            school_urn=A,
+            cycle=CYCLE,
+            framework=FRAMEWORK,
+            starts_on=_date(2026, 3, 4),
+            ends_on=_date(2026, 3, 4),
+            team=[EMAILS["peer_A"], EMAILS["la_A"]],
+            lead=EMAILS["peer_A"],
+        )
+        visits.add_enquiry(w.db, peer, visit_id, FRAMEWORK, FRAMEWORK.domains[0].id, "How does the SENCO know?")
+        submitted = moderation.start_rating(w.db, la, visit_id)
+        reviews.save_answer(w.db, la, submitted, "role-job-description", seen_version=0, response="Developing")
+        reviews.submit_review(w.db, la, submitted)
+        in_progress = moderation.start_rating(w.db, peer, visit_id)
+        reviews.save_answer(w.db, peer, in_progress, "role-job-description", seen_version=0, response="Embedded")
+        agreed.start_agreed(w.db, peer, visit_id)
+        facts = VisitFacts(visit_id, submitted, in_progress)
+        w.visit_facts = facts  # type: ignore[attr-defined]
+    return facts
+
+
+def _visit_rating_read(w: World, actor: Actor, review_id: int) -> bool:
+    from data import moderation
+
+    listed = review_id in [r.id for r in reviews.list_reviews(w.db, actor)]
+    opened = _reached(lambda: reviews.get_review(w.db, actor, review_id).school_urn == A)
+    in_moderation = _reached(
+        lambda: any(
+            r.review_id == review_id for r in moderation.moderation(w.db, actor, _visit_facts(w).visit_id).raters
+        )
+    )
+    own = review_id in (_visit_facts(w).submitted_rating, _visit_facts(w).in_progress_rating) and (
+        reviews.get_review(w.db, OPERATOR, review_id).reviewer_id == actor.id
+    )
+    team_sees = in_moderation or own
+    assert listed == opened, f"listing and opening rating {review_id} disagree for {actor.email}"
+    return team_sees or opened
+
+
+def _visit_set_up(w: World, actor: Actor) -> bool:
+    from datetime import date as _date
+
+    from data import visits
+
+    team = [EMAILS["la_A"]]
+    return (
+        visits.create_visit(
+            w.db,
+            actor,
+            school_urn=A,
+            cycle=next(w.cycles),
+            framework=FRAMEWORK,
+            starts_on=_date(2026, 1, 5),
+            ends_on=_date(2026, 1, 5),
+            team=team,
+            lead=EMAILS["la_A"],
+        )
+        > 0
+    )
+
+
+def _visit_repo(record: str, w: World, actor: Actor) -> bool:
+    from datetime import datetime as _datetime
+
+    from data import agreed, moderation, visits
+
+    facts = _visit_facts(w)
+    if record == "visit":
+        listed = facts.visit_id in [v.id for v in visits.list_visits(w.db, actor)]
+        got = _reached(lambda: visits.get_visit(w.db, actor, facts.visit_id).school_urn == A)
+        assert listed == got, f"listing and opening the visit disagree for {actor.email}"
+        return got
+    if record == "visit (set one up)":
+        return _visit_set_up(w, actor)
+    if record == "team rating, submitted":
+        return _visit_rating_read(w, actor, facts.submitted_rating)
+    if record == "team rating, in progress":
+        return _visit_rating_read(w, actor, facts.in_progress_rating)
+    if record == "moderation before the agreed review":
+        return moderation.moderation(w.db, actor, facts.visit_id).visit.school_urn == A
+    if record == "agreed rating":
+        agreed.save_agreed(w.db, actor, facts.visit_id, "role-job-description", response="Developing", rationale="m")
+        return True
+    if record == "lines of enquiry, not released":
+        return len(visits.list_enquiries(w.db, actor, facts.visit_id)) == 1
+    if record == "plan and log":
+        at = _datetime(2026, 3, 4, 9)
+        return (
+            visits.add_activity(w.db, actor, facts.visit_id, kind="meeting", at=at, member_id=None, met=["senco"]) > 0
+        )
+    raise AssertionError(record)
+
+
+@pytest.mark.parametrize(("record", "action"), list(VISIT_MATRIX), ids=[f"{r}-{a}" for r, a in VISIT_MATRIX])
+@pytest.mark.parametrize("role", ROLES)
+def test_visit_repository(world: World, record: str, action: str, role: str) -> None:
+    want = VISIT_MATRIX[(record, action)].split()[ROLES.index(role)] == "Y"
+    got = _reached(lambda: _visit_repo(record, world, world.actors[role]))
+    words = {True: "reaches school A's record", False: "is refused"}
+    assert got == want, f"repository: {role} × {record} × {action}: expected {words[want]}, but {words[got]}"
+
+
+VISIT_COMMANDS = {
+    "visit": lambda w, run, role: (
+        (r := run(role, "visits", "--json"))[0] == 0 and _visit_facts(w).visit_id in [v["id"] for v in json.loads(r[1])]
+    ),
+    "moderation before the agreed review": lambda w, run, role: (
+        (r := run(role, "moderation", str(_visit_facts(w).visit_id), "--json"))[0] == 0
+        and json.loads(r[1])["school_urn"] == A
+    ),
+}
+
+
+@pytest.mark.parametrize("record", list(VISIT_COMMANDS))
+@pytest.mark.parametrize("role", ROLES)
+def test_visit_command(world: World, command_line, record: str, role: str) -> None:  # type: ignore[no-untyped-def]
+    want = VISIT_MATRIX[(record, "read")].split()[ROLES.index(role)] == "Y"
+    got = _reached(lambda: VISIT_COMMANDS[record](world, command_line, role))
+    assert got == want, f"cli --as: {role} × {record}: expected {want}, got {got}"

@@ -98,7 +98,11 @@ def test_an_older_workbook_keeps_the_answers_given_since_and_says_so(site):
     summary = reviews.merge_answers(db, senco, rid, sheet.responses, downloaded_at=sheet.downloaded_at)
     assert summary.kept_newer == 3 and summary.added == 1
     stored = _responses(db, senco, rid)
-    assert stored["role-designated"] == "no" and stored["role-eligible-qualified"] == "yes" and stored["role-continuity"] == "no"
+    assert (
+        stored["role-designated"] == "no"
+        and stored["role-eligible-qualified"] == "yes"
+        and stored["role-continuity"] == "no"
+    )
     assert stored["rec-register"] == "Developing"
 
     at = open_page(app_as(db, senco), "offline", review=rid)

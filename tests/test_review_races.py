@@ -118,7 +118,9 @@ def test_an_answer_is_never_saved_after_the_review_is_submitted(world: World, mo
     review_id = _start(world, world.senco)
     interleave(
         monkeypatch,
-        lambda: reviews.save_answer(world.db, world.senco, review_id, "role-eligible-qualified", seen_version=0, response="yes"),
+        lambda: reviews.save_answer(
+            world.db, world.senco, review_id, "role-eligible-qualified", seen_version=0, response="yes"
+        ),
         lambda: reviews.submit_review(world.db, world.senco, review_id),
     )
     _not_after(world.db, "answer_saved", "review_submitted")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data import frameworks, reviews
-from ui import nav
+from ui import home_visits, nav
 from ui.auth import require_actor
 from ui.context import friendly_errors, get_db
 from ui.labels import ROLE_WORDS, STATUS_WORDS
@@ -32,6 +32,7 @@ def render() -> None:
         titles = {fw.id: fw.title for fw in frameworks.list_frameworks(db)}
         drafts = [r for r in mine if r.status == "draft"]
         done = [r for r in mine if r.status != "draft"]
+        home_visits.render(db, actor)  # visits of the user's team or school (ui/home_visits.py)
         st.subheader(f"In progress ({len(drafts)})")
         _review_table(drafts, titles, "review", "Continue")
         st.subheader(f"Submitted ({len(done)})")

@@ -34,6 +34,9 @@ PAGES: dict[str, PageSpec] = {
     ),
     "sharing": PageSpec("ui.sharing", "Sharing", ":material/share:", frozenset({"school", "la", "admin"})),
     "register": PageSpec("ui.register", "School register", ":material/school:", frozenset({"la", "admin"})),
+    "visits": PageSpec("ui.visits", "Peer review visits", ":material/groups:", EVERYONE),
+    "moderation": PageSpec("ui.moderation", "Moderation", ":material/balance:", EVERYONE),
+    "self-vs-agreed": PageSpec("ui.self_vs_agreed", "Self versus agreed", ":material/compare:", EVERYONE),
 }
 
 

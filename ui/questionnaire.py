@@ -24,7 +24,7 @@ from data.access import Actor
 from data.db import Database
 from framework.models import Criterion, Domain, Framework, applicable_criteria
 from ui import answer_sync as sync
-from ui import auth, criterion_notes, leave_guard, nav
+from ui import auth, criterion_notes, evidence_tags, leave_guard, nav
 from ui.context import friendly_errors
 from ui.labels import ROLE_WORDS
 from ui.review_picker import requested_review
@@ -191,6 +191,7 @@ def _criterion(review_id: int, locked: bool, framework: Framework, criterion: Cr
             st.caption(f"Source: {criterion.source}")
         _answer_widget(review_id, locked, framework, criterion, version)
         criterion_notes.show(framework, criterion, review_id)
+        evidence_tags.render(review_id, locked, criterion)  # visit ratings only (ui/evidence_tags.py)
         if criterion.guidance:
             with st.expander("Guidance"):
                 st.markdown(criterion.guidance)
