@@ -420,3 +420,22 @@ def _earlier_percents(db: Database, actor: Actor, review: reviews.Review, cycle:
     found = reviews.list_reviews(db, actor, school_urn=review.school_urn, framework_id=review.framework_id, cycle=cycle)
     ranked = sorted((r for r in found if r.role in ("agreed", "self")), key=lambda r: (r.role != "agreed", -r.id))
     return _domain_percents(db, actor, replace(ranked[0])) if ranked else None
+
+
+def export_actions(db: Database, actor: Actor, urn: str, cycle: str | None) -> list[Action]:
+    """The plan (this cycle's actions and those still open from before) for a download; the export is audited."""
+    with db.write() as conn:
+        _require(conn, actor, urn, "export")
+        record(conn, actor, "exported", school_urn=urn, detail=f"action plan workbook {cycle or 'all cycles'}")
+    found = list_actions(db, actor, urn, cycle)
+    return found + (open_earlier_actions(db, actor, urn, cycle) if cycle else [])
+
+
+def domain_titles(db: Database, actions: list[Action]) -> dict[str, str]:
+    """Domain titles of the frameworks the actions came from (the newest stored version of each)."""
+    titles: dict[str, str] = {}
+    wanted = {a.framework_id for a in actions if a.framework_id}
+    for fw in frameworks.list_frameworks(db):
+        if fw.id in wanted:
+            titles.update({d.id: d.title for d in fw.domains})
+    return titles
