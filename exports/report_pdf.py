@@ -9,6 +9,7 @@ readers find their way; every page carries the school's name, any demo marking a
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -148,32 +149,66 @@ def _heading(pdf: _Report, block: Heading) -> None:
 def _para(pdf: _Report, block: Para) -> None:
     pdf.set_font(FONT, {"warning": "B", "note": "I"}.get(block.style, ""), 10)
     text = printable(block.text)
-    pdf.shape_for(text)
     if block.style == "bullet":
         pdf.set_x(pdf.l_margin + 4)
         pdf.cell(4, 5.2, "•")
-        pdf.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        margin = pdf.l_margin
+        pdf.set_left_margin(margin + 8)
+        _flow(pdf, text, 5.2)
+        pdf.set_left_margin(margin)
     else:
-        pdf.multi_cell(0, 5.2, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        _flow(pdf, text, 5.2)
     pdf.ln(1.2)
 
 
+def _flow(pdf: _Report, text: str, height: float) -> None:
+    """Running text, shaped only in the stretches that need it (shaping a 10,000-character note is slow)."""
+    if not _complex(text):
+        pdf.shape_for(text)
+        pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT", align="L")
+        return
+    runs: list[list[str]] = []
+    for token in re.findall(r"\S+\s*|\s+", text):
+        if runs and _complex(runs[-1][-1]) == _complex(token):
+            runs[-1].append(token)
+        else:
+            runs.append([token])
+    for run in runs:
+        part = "".join(run)
+        pdf.shape_for(part)
+        pdf.write(height, part)
+    pdf.ln(height)
+
+
 def _table(pdf: _Report, block: Table) -> None:
+    """Rows that need shaping (right-to-left or joined scripts) are drawn as their own stretch of the table:
+    shaping is slow, so the rest of the table is drawn without it, seamlessly below the heading row."""
     pdf.set_font(FONT, "", 8.5)
-    pdf.shape_for(*block.header, *(c for row in block.rows for c in row))
     widths = block.widths or (1.0,) * len(block.header)
-    with pdf.table(
-        col_widths=widths,
-        text_align="LEFT",
-        line_height=4.6,
-        cell_fill_color=245,
-        cell_fill_mode=TableCellFillMode.ROWS,
-        headings_style=FontFace(emphasis="BOLD", color=255, fill_color=(31, 78, 121)),
-        repeat_headings=1,
-    ) as table:
-        table.row([printable(h) for h in block.header])
-        for row in block.rows:
-            table.row([printable(c) for c in row])
+    rows = [tuple(printable(c) for c in row) for row in block.rows]
+    runs: list[list[tuple[str, ...]]] = []
+    for row in rows:
+        if runs and _complex("".join(runs[-1][-1])) == _complex("".join(row)):
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    header = tuple(printable(h) for h in block.header)
+    for i, run in enumerate(runs or [[]]):
+        pdf.shape_for(*(header if i == 0 else ()), *(c for row in run for c in row))
+        with pdf.table(
+            col_widths=widths,
+            text_align="LEFT",
+            line_height=4.6,
+            cell_fill_color=245,
+            cell_fill_mode=TableCellFillMode.ROWS,
+            headings_style=FontFace(emphasis="BOLD", color=255, fill_color=(31, 78, 121)),
+            first_row_as_headings=i == 0,
+            repeat_headings=1,
+        ) as table:
+            if i == 0:
+                table.row(header)
+            for row in run:
+                table.row(row)
     pdf.ln(3)
 
 

@@ -199,3 +199,46 @@ def test_the_la_gets_the_report_only_under_consent_and_every_download_is_audited
     report_bundle(db, people["senco"], review_id, "docx")
     rows = audit.export_log(db, OPERATOR, audit.AuditFilter(action="exported", school_urn=A))
     assert sorted(r.detail for r in rows) == ["report docx", "report pdf"]
+
+
+def test_cli_report_and_actions_act_as_the_user(site, monkeypatch, capsys, database_url, tmp_path):
+    import json
+
+    import cli
+
+    db, people = site
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    review_id = make_review(db, people["senco"], A, answers_for(FRAMEWORK))
+    action_plans.add_action(db, people["senco"], A, CYCLE, what='=HYPERLINK("x") train staff', lead="SENCO")
+    out = tmp_path / "r.docx"
+    assert cli.main(["--as", "senco@alder.example", "report", str(review_id), "-o", str(out)]) == 0
+    assert Document(str(out)).paragraphs
+    assert cli.main(["--as", "senco@alder.example", "report", str(review_id), "-o", str(tmp_path / "r.pdf")]) == 0
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    assert cli.main(["report", str(review_id), "-o", str(tmp_path / "r.txt")]) == cli.INVALID_INPUT
+    assert ".docx or .pdf" in capsys.readouterr().err
+    capsys.readouterr()
+    assert cli.main(["--as", "senco@alder.example", "actions", A, "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["what"].startswith("=HYPERLINK") and row["flags"] == ["No due date"]
+    consent.set_consent(db, people["senco"], A, SHARE_WITH_LA, give=False)
+    assert cli.main(["--as", "advisor@north.example", "report", str(review_id), "-o", str(out)]) == cli.NOT_ALLOWED
+    assert cli.main(["--as", "advisor@north.example", "actions", A]) == cli.NOT_ALLOWED
+
+
+def test_plan_workbook_keeps_dates_and_numbers_and_neutralises_formulas(site):
+    import openpyxl
+
+    from exports.action_plan_workbook import action_plan_workbook
+
+    db, people = site
+    me = people["senco"]
+    action_plans.add_action(db, me, A, CYCLE, what='=HYPERLINK("http://x","y")', due_on=date(2020, 1, 1))
+    actions = action_plans.export_actions(db, me, A, CYCLE)
+    wb = openpyxl.load_workbook(io.BytesIO(action_plan_workbook(actions, {}, "Alder", date(2020, 1, 11))))
+    ws = wb["Action plan"]
+    assert ws["A2"].value == '\'=HYPERLINK("http://x","y")' and ws["A2"].data_type == "s"
+    assert ws["F2"].is_date and ws["F2"].value.date() == date(2020, 1, 1)
+    assert ws["G2"].value == 10 and ws["G2"].data_type == "n"
+    rows = audit.export_log(db, OPERATOR, audit.AuditFilter(action="exported", school_urn=A))
+    assert [r.detail for r in rows] == ["action plan workbook 2025/26"]
