@@ -22,6 +22,7 @@ import commands.access  # importing a command module registers its subcommands
 import commands.demo_data
 import commands.frameworks
 import commands.register
+import commands.reports
 import commands.storage
 import commands.visits  # noqa: F401
 from commands import COMMANDS

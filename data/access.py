@@ -136,7 +136,26 @@ class Accounts:
 ACCOUNTS = Accounts("all")
 PEER_REVIEWERS = Accounts("peers")
 
-Resource = SchoolRef | ReviewRef | AssignmentRef | ConsentRef | AuditRef | Accounts
+# --- action plans (issue #13) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionPlanRef:
+    """A school's action plan (its actions and their notes): the school's own staff and admins read and
+    write it; LA users read and export it only while the school shares with its LA; peers never."""
+
+    school: SchoolRef
+
+
+def _action_plan_rule(actor: Actor, action: Action, plan: ActionPlanRef) -> bool:
+    if actor.role == "school":
+        return _own_school(actor, plan.school)
+    if actor.role == "la":
+        return action != "write" and _in_la(actor, plan.school) and SHARE_WITH_LA in plan.school.shares
+    return False
+
+
+Resource = SchoolRef | ReviewRef | AssignmentRef | ConsentRef | AuditRef | Accounts | ActionPlanRef
 
 
 def allowed(
@@ -159,6 +178,8 @@ def allowed(
         return _school_rule(actor, action, target)
     if isinstance(target, AssignmentRef):
         return _assignment_rule(actor, action, target)
+    if isinstance(target, ActionPlanRef):
+        return _action_plan_rule(actor, action, target)
     if isinstance(target, ConsentRef):
         if actor.role == "la":
             return action == "read" and _in_la(actor, target.school)

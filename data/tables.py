@@ -262,3 +262,46 @@ evidence_tags = sa.Table(
     sa.Column("updated_at", Stamp, nullable=False),
     sa.Column("updated_by", sa.Integer, sa.ForeignKey("users.id")),
 )
+
+# An action plan: the actions of one school for one review cycle (issue #13). Open actions of an
+# earlier cycle are shown beside the next cycle's results. ``lead`` is a role or a name the school
+# types (never a pupil); ``suggestion_key`` remembers which suggestion an action came from (or that it
+# was dropped: ``dropped_at`` set) so it is not suggested again.
+action_items = sa.Table(
+    "action_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("school_urn", sa.String(12), sa.ForeignKey("schools.urn", ondelete="CASCADE"), nullable=False),
+    sa.Column("cycle", sa.String(9), nullable=False),
+    sa.Column("review_id", sa.Integer, sa.ForeignKey("reviews.id", ondelete="SET NULL")),
+    sa.Column("framework_id", sa.String(80), nullable=False, server_default=""),
+    sa.Column("what", sa.Text, nullable=False, server_default=""),
+    sa.Column("domain_id", sa.String(80), nullable=False, server_default=""),
+    sa.Column("criteria", sa.Text, nullable=False, server_default=""),  # criterion ids, comma-separated
+    sa.Column("lead", sa.String(200), nullable=False, server_default=""),
+    sa.Column("due_on", sa.Date),
+    sa.Column("success", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.String(12), nullable=False, server_default="not_started"),
+    sa.Column("suggestion_key", sa.Text, nullable=False, server_default=""),
+    sa.Column("dropped_at", Stamp),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("updated_at", Stamp, nullable=False),
+    sa.Column("updated_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Index("ix_action_items_school_cycle", "school_urn", "cycle"),
+)
+
+action_notes = sa.Table(
+    "action_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "action_id", sa.Integer, sa.ForeignKey("action_items.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("noted_on", sa.Date, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", Stamp, nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("created_by_name", sa.String(254), nullable=False, server_default=""),
+)

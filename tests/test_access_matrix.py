@@ -85,6 +85,16 @@ MATRIX: dict[tuple[str, str], str] = {
 }
 # fmt: on
 
+# --- action plans and the written report (issue #13) ---
+# fmt: off
+MATRIX.update({
+    ("action plan", "read"):                          "Y        N        N      N          Y    N        Y",
+    ("action plan", "write"):                         "Y        N        N      N          N    N        Y",
+    ("action plan", "export"):                        "Y        N        N      N          Y    N        Y",
+    ("report (Word/PDF)", "export"):                  "Y        N        N      N          Y    N        Y",
+})
+# fmt: on
+
 
 def expected(record: str, action: str, role: str) -> bool:
     return MATRIX[(record, action)].split()[ROLES.index(role)] == "Y"
@@ -869,3 +879,47 @@ def test_visit_command(world: World, command_line, record: str, role: str) -> No
     want = VISIT_MATRIX[(record, "read")].split()[ROLES.index(role)] == "Y"
     got = _reached(lambda: VISIT_COMMANDS[record](world, command_line, role))
     assert got == want, f"cli --as: {role} × {record}: expected {want}, got {got}"
+# --- action plans and the written report (issue #13) -----------------------------------------------
+
+
+def _plan_of_a(w: World) -> None:
+    from data import action_plans
+
+    if not action_plans.list_actions(w.db, OPERATOR, A, CYCLE):
+        action_plans.add_action(w.db, OPERATOR, A, CYCLE, what="Matrix action")
+
+
+def _repo_plan_read(w: World, actor: Actor) -> bool:
+    from data import action_plans
+
+    _plan_of_a(w)
+    return bool(action_plans.list_actions(w.db, actor, A, CYCLE))
+
+
+def _repo_plan_write(w: World, actor: Actor) -> bool:
+    from data import action_plans
+
+    return action_plans.add_action(w.db, actor, A, CYCLE, what=f"by {actor.email}") > 0
+
+
+def _repo_plan_export(w: World, actor: Actor) -> bool:
+    from data import action_plans
+
+    _plan_of_a(w)
+    return bool(action_plans.export_actions(w.db, actor, A, CYCLE))
+
+
+def _repo_report(w: World, actor: Actor) -> bool:
+    from data.reports import report_bundle
+
+    return report_bundle(w.db, actor, w.submitted, "pdf").review.id == w.submitted
+
+
+REPOSITORY.update(
+    {
+        ("action plan", "read"): _repo_plan_read,
+        ("action plan", "write"): _repo_plan_write,
+        ("action plan", "export"): _repo_plan_export,
+        ("report (Word/PDF)", "export"): _repo_report,
+    }
+)

@@ -26,6 +26,7 @@ PAGES: dict[str, PageSpec] = {
     ),
     "review": PageSpec("ui.questionnaire", "Answer questions", ":material/edit_note:", EVERYONE),
     "results": PageSpec("ui.results", "Results", ":material/insights:", EVERYONE),
+    "plan": PageSpec("ui.action_plan", "Action plan", ":material/checklist:", frozenset({"school", "la", "admin"})),
     "offline": PageSpec("ui.offline", "Work offline in Excel", ":material/table_view:", EVERYONE),
     "assignments": PageSpec("ui.assignments", "Peer reviews", ":material/handshake:", EVERYONE),
     "audit": PageSpec("ui.audit_log", "Audit log", ":material/history:", frozenset({"la", "admin"})),

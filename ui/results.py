@@ -16,6 +16,7 @@ from ui import nav
 from ui.charts import domain_chart, domain_chart_summary
 from ui.context import friendly_errors
 from ui.labels import COMPLIANCE_ICONS, COMPLIANCE_WORDS, ROLE_WORDS, STATUS_WORDS
+from ui.report_downloads import carried_actions, report_downloads
 from ui.review_picker import requested_review
 
 
@@ -100,11 +101,13 @@ def _page(
     st.subheader("Strengths and priorities", anchor=False)
     _strengths_and_priorities(framework, contributions)
 
+    carried_actions(db, actor, review)
     st.subheader("Downloads", anchor=False)
     if reviews.may(db, actor, review, "export"):
         left, right = st.columns(2)
         download(left, db, actor, review, "results", "Results workbook (.xlsx)")
         download(right, db, actor, review, "answers", "Answers as a response workbook (.xlsx)")
+        report_downloads(db, actor, review)
     else:
         st.caption("You can read this review here, but not download it.")
     _submission_controls(db, actor, review)
