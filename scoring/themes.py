@@ -84,13 +84,16 @@ def criterion_distributions(answers: pd.DataFrame, framework: Framework) -> list
     """Per criterion (framework order): schools per answer category; ``answers`` as ``ANSWER_COLUMNS``."""
     counted = answers.groupby(["criterion_id", "category"], sort=False)["urn"].nunique()
     schools = answers.groupby("criterion_id")["urn"].nunique()
+    by_criterion: dict[str, dict[str, int]] = {}
+    for (cid, category), k in counted.items():
+        by_criterion.setdefault(cid, {})[category] = k
     out = []
     for c in framework.criteria:
         if c.id not in schools.index:
             continue
         n = int(schools[c.id])
         order = _category_order(framework, c)
-        found = counted.loc[c.id].to_dict() if n else {}
+        found = by_criterion.get(c.id, {})
         counts = tuple((k, int(found.get(k, 0))) for k in order + [k for k in found if k not in order])
         out.append(Distribution(c.id, c.text, c.domain_id, n, counts if n >= MIN_GROUP else (), n < MIN_GROUP))
     return out
@@ -157,15 +160,18 @@ def lowest_answers(
 
     Groups where fewer than ``MIN_GROUP`` schools answered are left out; ties go to more schools.
     """
-    now, before = _lowest_shares(answers), _lowest_shares(previous)
+    table = _lowest_shares(answers)
+    before = _lowest_shares(previous)
+    table = table[(table["low"] > 0) & (table["n"] >= MIN_GROUP)]
+    table = table.join(before[before["n"] >= MIN_GROUP][["n", "low"]], rsuffix="_before")
     texts = {c.id: c.text for c in framework.criteria}
-    found = []
-    for (group, cid), row in now.iterrows():
-        if row.low == 0 or row.n < MIN_GROUP or cid not in texts:
-            continue
-        old = before.loc[(group, cid)] if (group, cid) in before.index else None
-        prev = 100.0 * old.low / old.n if old is not None and old.n >= MIN_GROUP else None
-        found.append(Theme(group, cid, texts[cid], row.answer, int(row.low), int(row.n), prev))
+    found = [
+        Theme(g, cid, texts[cid], answer, int(low), int(n), None if pd.isna(nb) else 100.0 * lb / nb)
+        for (g, cid), n, low, answer, nb, lb in zip(
+            table.index, table["n"], table["low"], table["answer"], table["n_before"], table["low_before"], strict=True
+        )
+        if cid in texts
+    ]
     found.sort(key=lambda t: (-t.share, -t.schools, t.group != ALL, t.criterion_id))
     return found[:top]
 
