@@ -67,6 +67,7 @@ class SchoolRow:
     cells: tuple[Cell, ...]
     flags: tuple[Flag, ...]
     change: dict[str, str | None]  # domain -> improved / same / declined
+    last_submitted: date | None = None  # the newest submitted self-review, of any framework
 
     def to_json(self) -> dict:
         return {
@@ -118,6 +119,17 @@ class Overview:
             },
             "completion": self.completion | {"not_named": self.not_named},
         }
+
+    def document(self) -> dict:
+        """``to_json`` with what a download also shows: titles, stages in words, groups, dates, change."""
+        doc = self.to_json()
+        doc |= {"framework": self.framework_title, "bands": list(self.bands), "domain_titles": dict(self.domains)}
+        for out, s in zip(doc["schools"], self.schools, strict=True):
+            out |= {"type": s.type, "resourced_provision": s.resourced_provision, "groups": list(s.groups)}
+            out |= {"progress": s.progress.words(), "answered": s.progress.answered}
+            out |= {"applicable": s.progress.applicable}
+            out |= {"last_submitted": s.last_submitted, "change": s.change}
+        return doc
 
 
 def no_action_plans(db: Database, urns: list[str]) -> dict[str, list[tuple[date | None, str]]]:
@@ -287,7 +299,7 @@ def _build(
             SchoolRow(
                 r.urn, r.name, r.phase, r.type or "mainstream", bool(r.resourced_provision),
                 tuple(sorted(member_of.get(r.urn, []))), progress[r.urn], mine.id if mine else None,
-                cells, tuple(flags.school_flags(facts, today)), change,
+                cells, tuple(flags.school_flags(facts, today)), change, last.get(r.urn),
             )
         )  # fmt: skip
 
