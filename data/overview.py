@@ -427,3 +427,12 @@ def _shares(given: bool) -> frozenset[str]:
 
 def _as_date(value: object) -> date | None:
     return value.date() if hasattr(value, "date") else None
+
+
+def overview_las(db: Database, actor: Actor) -> list[str]:
+    """The LAs whose overview the actor may open: an advisor's own, every LA of the register for an admin."""
+    if actor.role not in ROLES:
+        return []
+    query = sa.select(schools.c.la).where(access.visible_schools(actor)).distinct().order_by(schools.c.la)
+    with db.read() as conn:
+        return list(conn.execute(query).scalars())

@@ -163,7 +163,8 @@ def lowest_answers(
     table = _lowest_shares(answers)
     before = _lowest_shares(previous)
     table = table[(table["low"] > 0) & (table["n"] >= MIN_GROUP)]
-    table = table.join(before[before["n"] >= MIN_GROUP][["n", "low"]], rsuffix="_before")
+    kept = before[before["n"] >= MIN_GROUP]
+    table = table.join(kept[["n", "low"]].rename(columns={"n": "n_before", "low": "low_before"}))
     texts = {c.id: c.text for c in framework.criteria}
     found = [
         Theme(g, cid, texts[cid], answer, int(low), int(n), None if pd.isna(nb) else 100.0 * lb / nb)
@@ -179,7 +180,9 @@ def lowest_answers(
 def _lowest_shares(answers: pd.DataFrame) -> pd.DataFrame:
     """(group, criterion) -> n answering, low answering at the lowest level, and that answer's words."""
     if answers.empty:
-        return pd.DataFrame({"n": [], "low": [], "answer": []}, index=pd.MultiIndex.from_tuples([], names=["g", "c"]))
+        return pd.DataFrame(
+            {"n": [], "low": [], "answer": []}, index=pd.MultiIndex.from_tuples([], names=["group", "criterion_id"])
+        )
     both = pd.concat([answers, answers.assign(group=ALL)], ignore_index=True)
     grouped = both.groupby(["group", "criterion_id"])
     table = pd.DataFrame({"n": grouped["urn"].nunique()})
