@@ -132,7 +132,8 @@ def _flags(rows: list) -> None:
         return
     counts = frame["Code"].value_counts()
     st.markdown("\n".join(f"- {CODES.get(code, code)}: {n}" for code, n in counts.items()))
-    st.dataframe(frame.drop(columns="Code"), hide_index=True, width="stretch", column_config=WIDE)
+    reason = {"Reason": st.column_config.TextColumn("Reason", width="large")}
+    st.dataframe(frame.drop(columns="Code"), hide_index=True, width="stretch", column_config=WIDE | reason)
 
 
 def _themes(o: Overview) -> None:
