@@ -246,6 +246,7 @@ def _build(
     last = {urn: _as_date(when) for urn, when in last_rows}
     similar = register.similar() if named else {}
     actions = ACTION_ITEMS(db, [r.urn for r in named])
+    peer_values = _peer_values(peers_now, peer_results) if named else {}
 
     def domains_of(urn: str, c: str | None, source: dict = self_best) -> dict[str, tuple[float | None, str, bool]]:
         pick = source.get((urn, c))
@@ -272,7 +273,7 @@ def _build(
         mine = self_best.get((r.urn, cycle))
         got = results.get(mine.id) if mine else None
         agreed_now = domains_of(r.urn, cycle, agreed)
-        peer_pcts = _peer_percents(similar.get(r.urn, []), peers_now, peer_results)
+        peer_pcts = _peer_percents(similar.get(r.urn, []), peer_values)
         facts = SchoolFacts(
             bands=bands,
             domains=[
@@ -369,13 +370,20 @@ def _register_wide(db: Database, framework_id: str, cycle: str) -> list[sa.Row]:
         return conn.execute(query).all()
 
 
-def _peer_percents(peer_urns: list[str], picks: dict[str, Pick], results: dict[int, Scored]) -> dict[str, list[float]]:
+def _peer_values(picks: dict[str, Pick], results: dict[int, Scored]) -> dict[str, list[tuple[str, float]]]:
+    """Each school's (domain, percent) pairs in the cycle, read once for every school whose peers it is."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for urn, p in picks.items():
+        got = results.get(p.id)
+        out[urn] = [(did, v[0]) for did, v in (got.domains if got else {}).items() if v[0] is not None]
+    return out
+
+
+def _peer_percents(peer_urns: list[str], values: dict[str, list[tuple[str, float]]]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for u in peer_urns:
-        got = results.get(picks[u].id) if u in picks else None
-        for did, (pct, _, _) in (got.domains if got else {}).items():
-            if pct is not None:
-                out.setdefault(did, []).append(pct)
+        for did, pct in values.get(u, ()):
+            out.setdefault(did, []).append(pct)
     return out
 
 

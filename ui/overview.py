@@ -112,16 +112,17 @@ def _heat_map(o: Overview, rows: list) -> None:
     st.subheader(f"Heat map · {o.framework_title} · {o.cycle}", anchor=False)
     st.markdown(
         f"{len(rows)} of {len(o.schools)} named schools shown. Each cell is the domain's band in words, "
-        f"numbered from 1 (lowest) to {len(o.bands)}, on a colour for that band; “(limited)” marks a band "
-        "capped by an unmet statutory duty. Sort by clicking a column; a school's name opens its results."
+        f"numbered from 1 (lowest) to {len(o.bands)}, with its percent, on a colour for that band; “(limited)” "
+        "marks a band capped by an unmet statutory duty. A school's name opens its results."
     )
-    frame = tables.heat_map(o, rows)
-    domain_titles = [t for _, t in o.domains]
-    styled = frame.style.map(lambda v: tables.fill(o, v), subset=domain_titles)
-    st.dataframe(styled, hide_index=True, column_config={"School": NAME_LINK}, height=min(38 + 35 * len(rows), 600))
-    st.caption(" · ".join(f"{i + 1} {b}" for i, b in enumerate(o.bands)) + " · blank: no submitted self-review")
-    with st.expander("The heat map as a table (for screen readers and printing)"):
-        st.html(tables.accessible_table(o, rows))
+    columns = [*tables.SORTS, *(t for _, t in o.domains)]
+    cols = st.columns([3, 1])
+    by = cols[0].selectbox("Sort by", columns, key="overview-sort")
+    descending = cols[1].toggle("Highest first", key="overview-desc")
+    st.html(tables.heat_map_html(o, tables.sort_rows(o, rows, by, descending)))
+    st.caption(" · ".join(f"{i + 1} {b}" for i, b in enumerate(o.bands)) + " · no result: no submitted self-review")
+    with st.expander("The same as a grid (click a column to sort)"):
+        st.dataframe(tables.heat_map(o, rows), hide_index=True, column_config={"School": NAME_LINK})
 
 
 def _flags(rows: list) -> None:

@@ -88,13 +88,40 @@ def fill(o: Overview, text: object) -> str:
     return f"background-color: {GREY}; color: #111111" if text == INSUFFICIENT else ""
 
 
-def accessible_table(o: Overview, rows: Sequence[SchoolRow]) -> str:
-    """The heat map as a plain HTML table: headers with scope, a caption, each cell's band and percent in words."""
+SORTS = ("School", "URN", "Phase", "Stage", "Flags")
+
+
+def sort_rows(o: Overview, rows: Sequence[SchoolRow], by: str, descending: bool = False) -> list[SchoolRow]:
+    """Rows sorted by a column of the heat map: a domain sorts by band, then percent; no result last."""
+    titles = {t: d for d, t in o.domains}
+    if by in titles:
+        did = titles[by]
+
+        def key(s: SchoolRow) -> tuple:
+            c = next((c for c in s.cells if c.domain_id == did), None)
+            rank = o.bands.index(c.band) if c is not None and c.band in o.bands else -1
+            return (rank, c.percent if c is not None and c.percent is not None else -1.0)
+
+        ordered = sorted(rows, key=key, reverse=descending)
+        return [r for r in ordered if key(r)[0] >= 0] + [r for r in ordered if key(r)[0] < 0]
+    simple = {
+        "School": lambda s: s.name.lower(),
+        "URN": lambda s: s.urn,
+        "Phase": lambda s: s.phase,
+        "Stage": lambda s: (s.progress.stage, s.progress.answered),
+        "Flags": lambda s: len(s.flags),
+    }
+    return sorted(rows, key=simple.get(by, simple["School"]), reverse=descending)
+
+
+def heat_map_html(o: Overview, rows: Sequence[SchoolRow]) -> str:
+    """The heat map as an HTML table: row and column headers, a caption, each cell's band in words with
+    its percent on the band's colour, "(limited)" where capped, and each school's name linking to its results."""
     head = "".join(f'<th scope="col">{escape(t)}</th>' for _, t in o.domains)
     body = []
     for s in rows:
         link = results_link(s)
-        name = f'<a href="{escape(link)}">{escape(s.name)}</a>' if link else escape(s.name)
+        name = f'<a href="{escape(link)}" target="_self">{escape(s.name)}</a>' if link else escape(s.name)
         cells = {c.domain_id: c for c in s.cells}
         tds = []
         for d, _ in o.domains:
@@ -102,12 +129,20 @@ def accessible_table(o: Overview, rows: Sequence[SchoolRow]) -> str:
             words = "no result" if c is None else cell_text(o, s, d)
             if c is not None and c.percent is not None:
                 words += f", {c.percent:.1f}%"
-            tds.append(f"<td>{escape(words)}</td>")
-        body.append(f'<tr><th scope="row">{name} <small>({escape(s.urn)})</small></th>{"".join(tds)}</tr>')
+            style = fill(o, cell_text(o, s, d)) if c is not None else "color: #555555"
+            tds.append(f'<td style="{style}">{escape(words)}</td>')
+        stage = escape(s.progress.words())
+        body.append(
+            f'<tr><th scope="row">{name} <small>({escape(s.urn)})</small></th><td>{stage}</td>'
+            f"<td>{len(s.flags)}</td>{''.join(tds)}</tr>"
+        )
     caption = f"Bands by school and domain, {escape(o.framework_title)}, {escape(o.cycle)}"
     return (
-        f'<table class="overview-table"><caption>{caption}</caption><thead><tr><th scope="col">School</th>'
-        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<div class="overview-scroll" style="max-height: 640px; overflow: auto">'
+        f'<table class="overview-table" style="border-collapse: collapse; font-size: 0.85rem">'
+        f'<caption style="text-align: left">{caption}</caption><thead><tr><th scope="col">School</th>'
+        f'<th scope="col">Stage</th><th scope="col">Flags</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 

@@ -30,7 +30,7 @@ def test_an_la_advisor_reads_the_overview(app_server_factory, browser: Browser, 
     open_app(wide, f"{server.url}/overview?framework=senco-role-audit")
     expect(wide.get_by_role("heading", name="LA overview")).to_be_visible(timeout=60_000)
     expect(wide.get_by_text("Heat map · SENCO role audit").first).to_be_visible(timeout=60_000)
-    expect(wide.get_by_test_id("stDataFrame").first).to_be_visible()
+    expect(wide.locator("table.overview-table th[scope=row]").first).to_be_visible()
     expect(wide.get_by_role("heading", name="Themes across the LA")).to_be_visible()
     expect(wide.get_by_text("schools have not chosen to share", exact=False).first).to_be_visible()
     assert not app_errors(wide), server.log_tail()
@@ -38,9 +38,13 @@ def test_an_la_advisor_reads_the_overview(app_server_factory, browser: Browser, 
     for heading in ("Flags", "Themes across the LA", "Change since the last cycle", "Completion in 2025/26"):
         wide.get_by_role("heading", name=heading).scroll_into_view_if_needed()
         screenshot(wide, f"overview-la-1280-{heading.split()[0].lower()}", full_page=False)
-    wide.get_by_text("The heat map as a table").click()
-    expect(wide.locator("table.overview-table th[scope=row]").first).to_be_visible()
-    screenshot(wide, "overview-la-1280-table", full_page=False)
+    wide.get_by_label("Sort by").click()
+    wide.get_by_role("option", name="Records and data").click()
+    wait_for_app(wide)
+    expect(wide.locator("table.overview-table tbody tr").first.locator("td").nth(5)).to_contain_text("1 · Emerging")
+    wide.get_by_text("The same as a grid").click()
+    expect(wide.get_by_test_id("stDataFrame").first).to_be_visible()
+    screenshot(wide, "overview-la-1280-sorted", full_page=False)
 
     link = wide.locator("table.overview-table th[scope=row] a").first
     name = link.inner_text()
