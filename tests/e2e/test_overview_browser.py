@@ -38,8 +38,10 @@ def test_an_la_advisor_reads_the_overview(app_server_factory, browser: Browser, 
     for heading in ("Flags", "Themes across the LA", "Change since the last cycle", "Completion in 2025/26"):
         wide.get_by_role("heading", name=heading).scroll_into_view_if_needed()
         screenshot(wide, f"overview-la-1280-{heading.split()[0].lower()}", full_page=False)
-    wide.get_by_label("Sort by").click()
-    wide.get_by_role("option", name="Records and data").click()
+    sort = wide.get_by_test_id("stSelectbox").filter(has_text="Sort by").locator("input")
+    sort.click()
+    sort.fill("Records and data")
+    sort.press("Enter")
     wait_for_app(wide)
     expect(wide.locator("table.overview-table tbody tr").first.locator("td").nth(5)).to_contain_text("1 · Emerging")
     wide.get_by_text("The same as a grid").click()
