@@ -158,3 +158,18 @@ def test_the_cli_gives_the_same_json_as_the_advisor_sees(db, monkeypatch, capsys
     assert doc == json.loads(json.dumps(la_overview(db, NORTH, FW).to_json()))
     assert cli.main(["overview", "--framework", "nope"]) == 3
     assert "nope" in capsys.readouterr().err
+
+
+def test_heat_map_table_sorts_by_band_and_says_each_band_in_words(db) -> None:
+    from ui import overview_tables as tables
+
+    o = la_overview(db, NORTH, FW)
+    ordered = tables.sort_rows(o, o.schools, "First domain", descending=True)
+    no_result = [s.urn for s in o.schools if s.urn in ("900005", "900006")]  # last, in name order
+    assert [s.urn for s in ordered] == ["900003", "900001", "900004", "900002", *no_result]
+    assert [s.urn for s in tables.sort_rows(o, o.schools, "Flags", descending=True)][:1] == ["900002"]
+    html = tables.heat_map_html(o, ordered)
+    assert "1 · Low (limited), 33.3%" in html and "4 · Great, 100.0%" in html
+    assert "&#x27;=Rowan" not in html and "=Rowan Primary" in html  # escaped as text, never markup
+    assert html.count('<th scope="row">') == 6 and "Hawthorn" not in html
+    assert 'href="results?review=' in html

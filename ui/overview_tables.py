@@ -103,7 +103,7 @@ def sort_rows(o: Overview, rows: Sequence[SchoolRow], by: str, descending: bool 
             return (rank, c.percent if c is not None and c.percent is not None else -1.0)
 
         ordered = sorted(rows, key=key, reverse=descending)
-        return [r for r in ordered if key(r)[0] >= 0] + [r for r in ordered if key(r)[0] < 0]
+        return [r for r in ordered if key(r)[0] >= 0] + [r for r in rows if key(r)[0] < 0]  # then in given order
     simple = {
         "School": lambda s: s.name.lower(),
         "URN": lambda s: s.urn,
