@@ -62,3 +62,12 @@ def test_admin_chooses_the_la_and_schools_cannot_open_the_page(site) -> None:
     at = app_as(site, senco)
     at.run()
     assert "overview" not in {p.get("url_pathname") for p in at._registered_pages.values()}
+
+
+def test_an_earlier_cycle_from_the_url(site) -> None:
+    advisor = add_user(site, "advisor@north.example", "la", la="North")
+    at = open_page(app_as(site, advisor), "overview", framework=world.TINY.id, cycle=world.OLD)
+    assert not at.exception
+    said = texts(at)
+    assert f"Heat map · Tiny LA framework · {world.OLD}" in said
+    assert f"There is no cycle before {world.OLD} to compare with." in said

@@ -39,7 +39,7 @@ def render() -> None:
         picked = _controls(db, actor)
         if picked is None:
             return
-        overview = la_overview(db, actor, *picked[:2], la=picked[2])
+        overview = picked[3] if picked[3].cycle == picked[1] else la_overview(db, actor, *picked[:2], la=picked[2])
         _summary(overview)
         rows = tables.chosen(overview, _filters(overview))
         _heat_map(overview, rows)
@@ -50,7 +50,8 @@ def render() -> None:
         _downloads(db, actor, picked, overview)
 
 
-def _controls(db: Database, actor: Actor) -> tuple[str, str | None, str | None] | None:
+def _controls(db: Database, actor: Actor) -> tuple[str, str, str | None, Overview] | None:
+    """Framework, cycle and (for an admin) LA from the URL, and the overview of the newest cycle."""
     library = {fw.id: fw.title for fw in frameworks.list_frameworks(db)}
     asked = st.query_params
     las = overview_las(db, actor)
@@ -77,7 +78,7 @@ def _controls(db: Database, actor: Actor) -> tuple[str, str | None, str | None] 
     wanted = asked.get("cycle") if asked.get("cycle") in cycles else first.cycle
     cycle = cols[1].selectbox("Review cycle", cycles, index=cycles.index(wanted), key=f"cycle-{framework_id}")
     st.query_params.update({"framework": framework_id, "cycle": cycle} | ({"la": la} if la else {}))
-    return framework_id, cycle, la
+    return framework_id, cycle, la, first
 
 
 def _summary(o: Overview) -> None:
@@ -185,6 +186,7 @@ def _completion(o: Overview, rows: list) -> None:
 
 
 def _downloads(db: Database, actor: Actor, picked: tuple, o: Overview) -> None:
+    """Made only when clicked, through the export check (which the audit log records)."""
     st.subheader("Download", anchor=False)
     name = f"send-review-overview-{o.framework_id}-{o.cycle.replace('/', '-')}"
 
