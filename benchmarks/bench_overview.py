@@ -71,33 +71,39 @@ def bench(n: int, workdir: str, runs: int = 15) -> None:
     pages.APP = str(wrapper)
 
     forget()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     found = overview.la_overview(db, advisor, FRAMEWORK)
     data_cold = (time.perf_counter() - start) * 1000
+    data_cold_cpu = (time.process_time() - cpu_start) * 1000
     start = time.perf_counter()
     overview.la_overview(db, advisor, FRAMEWORK)
     data_warm = (time.perf_counter() - start) * 1000
     print(f"  la_overview ({len(found.schools)} named of {found.completion['schools']}, cycle {found.cycle}): "
-          f"cold {data_cold:.0f} ms, warm {data_warm:.0f} ms")  # fmt: skip
+          f"cold {data_cold:.0f} ms (CPU {data_cold_cpu:.0f} ms), warm {data_warm:.0f} ms")  # fmt: skip
 
     forget()
     builtins.__dict__["_bench_script_ms"] = []
+    builtins.__dict__["_bench_script_cpu_ms"] = []
     at = open_page(app_as(db, advisor), "overview", framework=FRAMEWORK)
     assert not at.exception, at.exception
     cold = builtins.__dict__["_bench_script_ms"][-1]
+    cold_cpu = builtins.__dict__["_bench_script_cpu_ms"][-1]
     warm = timed_runs(at, runs)
     cpu = statistics.median(timed_runs.cpu)  # type: ignore[attr-defined]
     ok = "ok" if statistics.median(warm) < WARM_MS and cold < COLD_MS else "SLOW"
-    print(f"  overview page: cold {cold:.0f} ms (target < {COLD_MS}); warm median {statistics.median(warm):.0f} ms, "
-          f"p95 {percentile(warm, 95):.0f} ms (target < {WARM_MS}) {ok}; warm CPU median {cpu:.0f} ms")  # fmt: skip
+    print(f"  overview page: cold {cold:.0f} ms, CPU {cold_cpu:.0f} ms (target < {COLD_MS}); "
+          f"warm median {statistics.median(warm):.0f} ms, p95 {percentile(warm, 95):.0f} ms "
+          f"(target < {WARM_MS}) {ok}; warm CPU median {cpu:.0f} ms")  # fmt: skip
 
-    times = []
+    times, cpu_times = [], []
     for _ in range(3):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         book = overview_workbook(overview.la_overview(db, advisor, FRAMEWORK, action="export").document())
         times.append((time.perf_counter() - start) * 1000)
+        cpu_times.append((time.process_time() - cpu_start) * 1000)
     ok = "ok" if max(times) < EXPORT_MS else "SLOW"
-    print(f"  export workbook ({len(book) // 1024} KB): worst of 3 {max(times):.0f} ms (target < {EXPORT_MS}) {ok}")
+    print(f"  export workbook ({len(book) // 1024} KB): worst of 3 {max(times):.0f} ms, CPU {max(cpu_times):.0f} ms "
+          f"(target < {EXPORT_MS}) {ok}")  # fmt: skip
     db.dispose()
 
 

@@ -141,7 +141,7 @@ def _score(framework: Framework, batch: list[Pick], responses: pd.DataFrame) -> 
     for rid, did, pct, band, lim in zip(
         d["review_id"], d["domain_id"], d["percent"], d["band"], d["limited"], strict=True
     ):
-        per[int(rid)][str(did)] = (None if pd.isna(pct) else float(pct), str(band), bool(lim))
+        per[int(rid)][str(did)] = (None if pct != pct else float(pct), str(band), bool(lim))  # NaN != NaN
     progress = {
         int(r): (int(a), int(n))
         for r, a, n in tables.overall[["review_id", "answered", "applicable"]].itertuples(index=False)
