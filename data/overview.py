@@ -16,6 +16,7 @@ groups, the framework's reviews, each school's latest submission, the cycle's su
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from data.overview_model import Cell, Overview, SchoolRow
 from data.overview_scores import Pick, Scored, scored
 from data.tables import reviews, school_group_members, school_groups, schools
 from framework.models import Framework
+from framework.problems import InvalidInput, Problem
 from scoring import flags, themes
 from scoring.flags import DomainFacts, SchoolFacts
 from scoring.peers import peer_group
@@ -67,6 +69,8 @@ def la_overview(
     """
     if actor.role not in ROLES:
         raise NotAllowed("The LA overview is for LA advisors and administrators.")
+    if cycle is not None and not re.fullmatch(r"\d{4}/\d{2}", cycle):
+        raise InvalidInput([Problem("cycle", f'"{cycle}" is not a review cycle such as 2025/26')])
     today = today or access.today()
     scope = access.visible_schools(actor) & (schools.c.la == la if la else sa.true())
     with db.read() as conn:

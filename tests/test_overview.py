@@ -158,6 +158,10 @@ def test_the_cli_gives_the_same_json_as_the_advisor_sees(db, monkeypatch, capsys
     assert doc == json.loads(json.dumps(la_overview(db, NORTH, FW).to_json()))
     assert cli.main(["overview", "--framework", "nope"]) == 3
     assert "nope" in capsys.readouterr().err
+    assert cli.main(["overview", "--framework", FW, "--cycle", "2025-26"]) == 2
+    assert capsys.readouterr().err.strip() == 'cycle: "2025-26" is not a review cycle such as 2025/26'
+    assert cli.main(["--as", "admin@la.example", "overview", "--framework", FW, "--cycle", world.OLD, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cycle"] == world.OLD
 
 
 def test_heat_map_table_sorts_by_band_and_says_each_band_in_words(db) -> None:
