@@ -20,6 +20,7 @@ NO_RESULT = ""
 INSUFFICIENT = "Insufficient evidence"
 FILLS = ("#f6c9c9", "#fbe0b8", "#d8ecd0", "#a9d8a0", "#c9dcf2", "#e4d4f4")  # lowest band first
 GREY = "#eeeeee"
+STICKY = "position: sticky; top: 0; background: #ffffff; z-index: 1"  # the header stays while the map scrolls
 CHANGE_MARKS = {"improved": "↑ improved", "same": "= same", "declined": "↓ declined"}
 
 
@@ -117,7 +118,7 @@ def sort_rows(o: Overview, rows: Sequence[SchoolRow], by: str, descending: bool 
 def heat_map_html(o: Overview, rows: Sequence[SchoolRow]) -> str:
     """The heat map as an HTML table: row and column headers, a caption, each cell's band in words with
     its percent on the band's colour, "(limited)" where capped, and each school's name linking to its results."""
-    head = "".join(f'<th scope="col">{escape(t)}</th>' for _, t in o.domains)
+    head = "".join(f'<th scope="col" style="{STICKY}">{escape(t)}</th>' for _, t in o.domains)
     body = []
     for s in rows:
         link = results_link(s)
@@ -140,8 +141,8 @@ def heat_map_html(o: Overview, rows: Sequence[SchoolRow]) -> str:
     return (
         f'<div class="overview-scroll" style="max-height: 640px; overflow: auto">'
         f'<table class="overview-table" style="border-collapse: collapse; font-size: 0.85rem">'
-        f'<caption style="text-align: left">{caption}</caption><thead><tr><th scope="col">School</th>'
-        f'<th scope="col">Stage</th><th scope="col">Flags</th>{head}</tr></thead>'
+        f'<caption style="text-align: left">{caption}</caption><thead><tr><th scope="col" style="{STICKY}">School</th>'
+        f'<th scope="col" style="{STICKY}">Stage</th><th scope="col" style="{STICKY}">Flags</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
