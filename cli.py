@@ -21,6 +21,7 @@ import sys
 import commands.access  # importing a command module registers its subcommands
 import commands.demo_data
 import commands.frameworks
+import commands.overview
 import commands.register
 import commands.reports
 import commands.storage

@@ -923,3 +923,75 @@ REPOSITORY.update(
         ("report (Word/PDF)", "export"): _repo_report,
     }
 )
+# --- the LA overview (issue #14): school A by name, through every way in -----------------------------
+# "Y": school A is a row of the actor's overview (by name); "N": refused, not offered, or A not a row.
+
+# fmt: off
+OVERVIEW_MATRIX: dict[tuple[str, str], str] = {
+    # record                                         school_A school_B peer_A peer_other la_A la_other admin
+    ("LA overview row", "read"):                      "N        N        N      N          Y    N        Y",
+    ("LA overview row", "export"):                    "N        N        N      N          Y    N        Y",
+}
+# fmt: on
+OVERVIEW_FRAMEWORK = FRAMEWORK.id
+
+
+def _overview_has_a(w: World, actor: Actor, action: access.Action) -> bool:
+    from data.overview import la_overview
+
+    return A in {s.urn for s in la_overview(w.db, actor, OVERVIEW_FRAMEWORK, action=action).schools}
+
+
+def _overview_page(w: World, actor: Actor) -> bool:
+    at = _page(w, actor, "overview", framework=OVERVIEW_FRAMEWORK)
+    if at is None or at.exception or not at.dataframe:
+        return False
+    return A in set(at.dataframe[0].value["URN"])
+
+
+def _overview_cli_export(run, role: str) -> bool:  # type: ignore[no-untyped-def]
+    out = run.tmp / f"overview-{role}.xlsx"
+    status, _ = run(role, "overview", "--framework", OVERVIEW_FRAMEWORK, "--xlsx", str(out))
+    if status != 0:
+        return False
+    book = openpyxl.load_workbook(out)
+    return A in {row[0].value for row in book["Heat map"].iter_rows(min_row=2)}
+
+
+@pytest.mark.parametrize("action", ["read", "export"])
+@pytest.mark.parametrize("role", ROLES)
+def test_overview_repository(world: World, role: str, action: str) -> None:
+    want = OVERVIEW_MATRIX[("LA overview row", action)].split()[ROLES.index(role)] == "Y"
+    got = _reached(lambda: _overview_has_a(world, world.actors[role], action))  # type: ignore[arg-type]
+    assert got == want, f"repository: {role} × LA overview row × {action}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_overview_page(site: World, role: str) -> None:
+    want = OVERVIEW_MATRIX[("LA overview row", "read")].split()[ROLES.index(role)] == "Y"
+    assert _reached(lambda: _overview_page(site, site.actors[role])) == want, f"pages: {role} × LA overview row"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_overview_command(world: World, command_line, role: str) -> None:  # type: ignore[no-untyped-def]
+    read = OVERVIEW_MATRIX[("LA overview row", "read")].split()[ROLES.index(role)] == "Y"
+    status, out = command_line(role, "overview", "--framework", OVERVIEW_FRAMEWORK, "--json")
+    got = status == 0 and A in [s["urn"] for s in json.loads(out)["schools"]]
+    assert got == read, f"cli --as: {role} × LA overview row × read"
+    export = OVERVIEW_MATRIX[("LA overview row", "export")].split()[ROLES.index(role)] == "Y"
+    assert _reached(lambda: _overview_cli_export(command_line, role)) == export, f"cli --as: {role} × export"
+
+
+def test_overview_counts_but_never_names_a_school_that_withdrew_consent(world: World) -> None:
+    from data.overview import la_overview
+
+    advisor = world.actors["la_A"]
+    consent.set_consent(world.db, OPERATOR, A, access.SHARE_WITH_LA, give=False)
+    try:
+        found = la_overview(world.db, advisor, OVERVIEW_FRAMEWORK)
+        assert found.schools == () and found.not_named == 1 and found.completion["schools"] == 1
+        assert "Alder" not in json.dumps(found.to_json()) and A not in json.dumps(found.to_json())
+        admin = la_overview(world.db, world.actors["admin"], OVERVIEW_FRAMEWORK, la="North")
+        assert [s.urn for s in admin.schools] == [A]
+    finally:
+        consent.set_consent(world.db, OPERATOR, A, access.SHARE_WITH_LA, give=True)

@@ -34,6 +34,7 @@ PAGES: dict[str, PageSpec] = {
         "ui.compare", "Compare with similar schools", ":material/compare_arrows:", frozenset({"school", "la", "admin"})
     ),
     "sharing": PageSpec("ui.sharing", "Sharing", ":material/share:", frozenset({"school", "la", "admin"})),
+    "overview": PageSpec("ui.overview", "LA overview", ":material/grid_view:", frozenset({"la", "admin"})),
     "register": PageSpec("ui.register", "School register", ":material/school:", frozenset({"la", "admin"})),
     "visits": PageSpec("ui.visits", "Peer review visits", ":material/groups:", EVERYONE),
     "moderation": PageSpec("ui.moderation", "Moderation", ":material/balance:", EVERYONE),

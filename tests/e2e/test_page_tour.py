@@ -45,6 +45,7 @@ def test_every_page_renders_on_the_demo_data(app_server_factory, browser: Browse
             ("results", f"results?review={done}", "Statutory compliance"),
             ("offline", f"offline?review={draft}", "Upload the filled-in workbook"),
             ("sharing", "sharing", "share their reviews with the LA"),
+            ("overview", "overview", "Heat map"),
         ]
         for name, path, text in tour:
             open_app(page, f"{server.url}/{path}")

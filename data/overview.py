@@ -1,0 +1,358 @@
+"""The LA advisor's overview: every school of the LA for one framework and cycle, its flags, the themes
+across the authority, change since the last cycle and completion, from one call.
+
+Who sees what is the access policy's: the schools are the actor's register rows (an LA advisor: their
+LA; an admin: every LA, or the one asked for). A school is a *row*, with its name, only where
+``access.may_name`` allows (it shares with its LA); every other school is counted in the
+distributions, medians, change counts and completion, never named. Groups under 5 schools show no
+distribution (``scoring.themes``). Rules are ``scoring.flags``; arithmetic is the batch scorer's.
+
+A handful of queries whatever the number of schools: the schools with their consent, the named
+groups, the framework's reviews, each school's latest submission, the cycle's submissions register-wide
+(for similar schools), and the answers of reviews not already scored in this process.
+
+    >>> overview = la_overview(db, actor, "senco-role-audit", "2025/26")
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from data import access, frameworks, groups
+from data.access import SHARE_WITH_LA, Actor, NotAllowed, NotFound, SchoolRef
+from data.audit import record
+from data.db import Database
+from data.overview_model import Cell, Overview, SchoolRow
+from data.overview_scores import Pick, Scored, scored
+from data.tables import reviews, school_group_members, school_groups, schools
+from framework.models import Framework
+from framework.problems import InvalidInput, Problem
+from scoring import flags, themes
+from scoring.flags import DomainFacts, SchoolFacts
+from scoring.peers import peer_group
+
+ROLES = ("la", "admin")
+
+
+def no_action_plans(db: Database, urns: list[str]) -> dict[str, list[tuple[date | None, str]]]:
+    """Each school's action-plan items as (due date, status); none are stored yet."""
+    return {}
+
+
+# Action plans plug in here: a function of (database, URNs) returning each school's (due date, status)
+# items. The overdue-items flag (scoring.flags.overdue_actions) reads whatever it returns.
+ACTION_ITEMS: Callable[[Database, list[str]], dict[str, list[tuple[date | None, str]]]] = no_action_plans
+
+
+def la_overview(
+    db: Database,
+    actor: Actor,
+    framework_id: str,
+    cycle: str | None = None,
+    *,
+    la: str | None = None,
+    action: access.Action = "read",
+    today: date | None = None,
+) -> Overview:
+    """Everything the overview shows. An admin may name an ``la``; ``action="export"`` records the export.
+
+    Raises NotAllowed for roles other than la and admin, NotFound for an unknown framework or one no
+    school of the LA has a self-review of (when no cycle is named).
+    """
+    if actor.role not in ROLES:
+        raise NotAllowed("The LA overview is for LA advisors and administrators.")
+    if cycle is not None and not re.fullmatch(r"\d{4}/\d{2}", cycle):
+        raise InvalidInput([Problem("cycle", f'"{cycle}" is not a review cycle such as 2025/26')])
+    today = today or access.today()
+    scope = access.visible_schools(actor) & (schools.c.la == la if la else sa.true())
+    with db.read() as conn:
+        school_rows = conn.execute(
+            sa.select(schools.c.urn, schools.c.name, schools.c.la, schools.c.phase, schools.c.type)
+            .add_columns(schools.c.resourced_provision, access.shares(schools.c.urn, SHARE_WITH_LA).label("shares"))
+            .where(scope)
+            .order_by(schools.c.name, schools.c.urn)
+        ).all()
+        member_rows = conn.execute(
+            sa.select(school_group_members.c.urn, school_groups.c.name)
+            .join(school_groups)
+            .join(schools, schools.c.urn == school_group_members.c.urn)
+            .where(scope, school_groups.c.la == schools.c.la)
+        ).all()
+        review_rows = conn.execute(_reviews().join(schools).where(scope, reviews.c.framework_id == framework_id)).all()
+        last_rows = conn.execute(
+            sa.select(reviews.c.school_urn, sa.func.max(reviews.c.submitted_at))
+            .join(schools)
+            .where(scope, reviews.c.role == "self", reviews.c.status == "submitted")
+            .group_by(reviews.c.school_urn)
+        ).all()
+    cycles = sorted({r.cycle for r in review_rows if r.role == "self"})
+    if cycle is None and not cycles:
+        raise NotFound(f"No school you can see has a self-review of the framework {framework_id} yet.")
+    cycle = cycle or cycles[-1]
+    peer_rows = _register_wide(db, framework_id, cycle)
+    register = groups.register(db)
+    inputs = (school_rows, member_rows, review_rows, last_rows, peer_rows)
+    key = (db.url, actor.role, actor.la, actor.id, la, framework_id, cycle, today, id(register))
+    key += tuple(tuple(tuple(r) for r in rows) for rows in inputs)
+    with _KEPT_LOCK:
+        found = _KEPT.get(key)
+    if found is None:
+        found = _build(db, actor, framework_id, cycle, today, register, *inputs)
+        with _KEPT_LOCK:
+            _KEPT[key] = found
+            while len(_KEPT) > KEPT_OVERVIEWS:
+                _KEPT.popitem(last=False)
+    if action == "export":
+        with db.write() as conn:
+            detail = (
+                f"{framework_id} {cycle}: {len(found.schools)} schools named, {found.completion['schools']} counted"
+            )
+            record(conn, actor, "overview_exported", detail=detail)
+    return found
+
+
+# Whole overviews, keyed by who asks and every row they were made from: a second look re-reads the rows
+# (a few queries) and nothing else; any change to a review, consent, group or the register is a new key.
+KEPT_OVERVIEWS = 16
+_KEPT: OrderedDict[tuple, Overview] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+
+
+def _build(
+    db, actor, framework_id, cycle, today, register, school_rows, member_rows, review_rows, last_rows, peer_rows
+) -> Overview:  # type: ignore[no-untyped-def]
+    """The overview from the rows read (see ``la_overview``)."""
+    picks = [Pick(*r) for r in review_rows]
+    cycles = sorted({p.cycle for p in picks if p.role == "self"})
+    earlier = [c for c in cycles if c < cycle]
+    previous = earlier[-1] if earlier else None
+    framework = _framework(db, framework_id, picks, cycle)
+
+    self_best = _best(p for p in picks if p.role == "self" and p.status == "submitted" and p.cycle <= cycle)
+    drafts = _best(p for p in picks if p.role == "self" and p.cycle == cycle and p.status != "submitted")
+    drafts = {k: v for k, v in drafts.items() if k not in self_best}
+    agreed = _best(p for p in picks if p.role == "agreed" and p.status == "submitted" and p.cycle == cycle)
+    visited = {p.urn for p in picks if p.role in ("peer", "agreed") and p.status == "submitted" and p.cycle == cycle}
+    results = scored(db, framework_id, [*self_best.values(), *drafts.values(), *agreed.values()])
+    peers_now = {urn: p for (urn, _), p in _best(Pick(*r) for r in peer_rows).items()}
+    peer_results = scored(db, framework_id, list(peers_now.values()))
+
+    bands = tuple(lv.label for lv in framework.default_scale.levels)
+    position = {label: i for i, label in enumerate(bands)}
+    urns = [r.urn for r in school_rows]
+    phase_words = {
+        r.urn: groups.GROUP_WORDS.get(peer_group(r.phase, r.type or "mainstream"), r.phase) for r in school_rows
+    }
+    named = [r for r in school_rows if access.may_name(actor, SchoolRef(r.urn, r.la, _shares(r.shares)))]
+    member_of: dict[str, list[str]] = {}
+    for urn, name in member_rows:
+        member_of.setdefault(urn, []).append(name)
+    last = {urn: _as_date(when) for urn, when in last_rows}
+    similar = register.similar() if named else {}
+    actions = ACTION_ITEMS(db, [r.urn for r in named])
+    peer_values = _peer_values(peers_now, peer_results) if named else {}
+
+    def domains_of(urn: str, c: str | None, source: dict = self_best) -> dict[str, tuple[float | None, str, bool]]:
+        pick = source.get((urn, c))
+        got = results.get(pick.id) if pick else None
+        return got.domains if got else {}
+
+    progress = {
+        u: _progress(u, cycle, self_best, drafts, results, visited, r.shares)
+        for u, r in zip(urns, school_rows, strict=True)
+    }
+    changes: list[tuple[str, str | None]] = []
+    rows = []
+    named_urns = {r.urn for r in named}
+    for r in school_rows:
+        now, before = domains_of(r.urn, cycle), domains_of(r.urn, previous)
+        change = {
+            d.id: themes.band_change(_pos(position, now, d.id), _pos(position, before, d.id))
+            for d in framework.domains
+            if d.id in now
+        }
+        changes += list(change.items())
+        if r.urn not in named_urns:
+            continue
+        mine = self_best.get((r.urn, cycle))
+        got = results.get(mine.id) if mine else None
+        agreed_now = domains_of(r.urn, cycle, agreed)
+        peer_pcts = _peer_percents(similar.get(r.urn, []), peer_values)
+        facts = SchoolFacts(
+            bands=bands,
+            domains=[
+                DomainFacts(
+                    d.id,
+                    d.title,
+                    now[d.id][0],
+                    _pos(position, now, d.id),
+                    _pos(position, before, d.id),
+                    _pos(position, agreed_now, d.id),
+                    peer_pcts.get(d.id, ()),
+                )
+                for d in framework.domains
+                if d.id in now
+            ],
+            unmet_duties=[
+                framework.criteria_by_id[c].text for c in (got.unmet if got else ()) if c in framework.criteria_by_id
+            ],
+            last_submitted=last.get(r.urn),
+            actions=actions.get(r.urn, []),
+        )
+        cells = tuple(Cell(d.id, *now[d.id]) for d in framework.domains if d.id in now)
+        rows.append(
+            SchoolRow(
+                r.urn, r.name, r.phase, r.type or "mainstream", bool(r.resourced_provision),
+                tuple(sorted(member_of.get(r.urn, []))), progress[r.urn], mine.id if mine else None,
+                cells, tuple(flags.school_flags(facts, today)), change, last.get(r.urn),
+            )
+        )  # fmt: skip
+
+    answers_now = _answer_table(self_best, results, cycle, phase_words)
+    answers_before = _answer_table(self_best, results, previous, phase_words)
+    band_table = pd.DataFrame(
+        [
+            (u, did, v[1])
+            for (u, c), p in self_best.items()
+            if c == cycle
+            for did, v in results.get(p.id, _EMPTY).domains.items()
+        ],
+        columns=["urn", "domain_id", "band"],
+    )
+    percent_table = pd.DataFrame(
+        [(c, did, v[0]) for (u, c), p in self_best.items() for did, v in results.get(p.id, _EMPTY).domains.items()],
+        columns=["cycle", "domain_id", "percent"],
+    )
+    return Overview(
+        framework_id=framework.id,
+        framework_title=framework.title,
+        cycle=cycle,
+        previous_cycle=previous,
+        cycles=tuple(sorted(set(cycles) | {cycle})),
+        bands=bands,
+        domains=tuple((d.id, d.title) for d in framework.domains),
+        schools=tuple(rows),
+        not_named=len(urns) - len(rows),
+        completion=themes.completion(progress.values()),
+        domain_distributions=tuple(themes.domain_distributions(band_table, framework, bands)),
+        criterion_distributions=tuple(themes.criterion_distributions(answers_now, framework)),
+        themes=tuple(themes.lowest_answers(answers_now, answers_before, framework)),
+        change_counts=themes.change_counts(changes),
+        medians=themes.medians(percent_table),
+    )
+
+
+_EMPTY = Scored({}, 0, 0, (), np.array([], dtype=object), np.array([], dtype=object), np.array([], dtype=bool))
+
+
+def _reviews() -> sa.Select:
+    columns = ["id", "school_urn", "cycle", "role", "framework_version", "status", "phase", "resourced_provision"]
+    return sa.select(*(reviews.c[c] for c in columns), reviews.c.updated_at, reviews.c.submitted_at).where(
+        reviews.c.role.in_(("self", "agreed", "peer"))
+    )
+
+
+def _best(picks) -> dict[tuple[str, str], Pick]:  # type: ignore[no-untyped-def]
+    """(school, cycle) -> its latest review of those given, as the comparison picks them."""
+    best: dict[tuple[str, str], Pick] = {}
+    for p in picks:
+        key = (p.urn, p.cycle)
+        if key not in best or (p.updated_at, p.id) > (best[key].updated_at, best[key].id):
+            best[key] = p
+    return best
+
+
+def _register_wide(db: Database, framework_id: str, cycle: str) -> list[sa.Row]:
+    """Every school's submitted self-review in the cycle, in any LA: the similar-school peers' values."""
+    query = _reviews().where(
+        reviews.c.framework_id == framework_id,
+        reviews.c.cycle == cycle,
+        reviews.c.role == "self",
+        reviews.c.status == "submitted",
+    )
+    with db.read() as conn:
+        return conn.execute(query).all()
+
+
+def _peer_values(picks: dict[str, Pick], results: dict[int, Scored]) -> dict[str, list[tuple[str, float]]]:
+    """Each school's (domain, percent) pairs in the cycle, read once for every school whose peers it is."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for urn, p in picks.items():
+        got = results.get(p.id)
+        out[urn] = [(did, v[0]) for did, v in (got.domains if got else {}).items() if v[0] is not None]
+    return out
+
+
+def _peer_percents(peer_urns: list[str], values: dict[str, list[tuple[str, float]]]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for u in peer_urns:
+        for did, pct in values.get(u, ()):
+            out.setdefault(did, []).append(pct)
+    return out
+
+
+def _progress(urn, cycle, done, drafts, results, visited, shares) -> themes.Progress:  # type: ignore[no-untyped-def]
+    if (urn, cycle) in done:
+        return themes.Progress("peer_reviewed" if urn in visited else "submitted", shared=bool(shares))
+    if (urn, cycle) in drafts:
+        got = results.get(drafts[(urn, cycle)].id)
+        return themes.Progress("in_progress", got.answered if got else 0, got.applicable if got else 0, bool(shares))
+    return themes.Progress("not_started", shared=bool(shares))
+
+
+def _answer_table(best: dict, results: dict[int, Scored], cycle: str | None, words: dict[str, str]) -> pd.DataFrame:
+    """The categorised answers of every school's submitted self-review in the cycle (``themes.ANSWER_COLUMNS``)."""
+    parts = [(u, results[p.id]) for (u, c), p in best.items() if c == cycle and p.id in results]
+    if not parts:
+        return pd.DataFrame({c: [] for c in themes.ANSWER_COLUMNS}).astype({"lowest": bool})
+    sizes = [len(s.criteria) for _, s in parts]
+    urn_col = np.repeat([u for u, _ in parts], sizes)
+    return pd.DataFrame(
+        {
+            "urn": urn_col,
+            "group": np.repeat([words.get(u, "") for u, _ in parts], sizes),
+            "criterion_id": np.concatenate([s.criteria for _, s in parts]),
+            "category": np.concatenate([s.categories for _, s in parts]),
+            "lowest": np.concatenate([s.lowest for _, s in parts]).astype(bool),
+        }
+    )
+
+
+def _framework(db: Database, framework_id: str, picks: list[Pick], cycle: str) -> Framework:
+    """The newest version answered in the cycle, else the newest stored."""
+    versions = sorted({p.version for p in picks if p.cycle == cycle})
+    if versions:
+        return frameworks.get_framework(db, framework_id, versions[-1])
+    for fw in frameworks.list_frameworks(db):
+        if fw.id == framework_id:
+            return fw
+    raise NotFound(f"There is no framework {framework_id}.")
+
+
+def _pos(position: dict[str, int], domains: dict, domain_id: str) -> int | None:
+    return position.get(domains[domain_id][1]) if domain_id in domains else None
+
+
+def _shares(given: bool) -> frozenset[str]:
+    return frozenset({SHARE_WITH_LA}) if given else frozenset()
+
+
+def _as_date(value: object) -> date | None:
+    return value.date() if hasattr(value, "date") else None
+
+
+def overview_las(db: Database, actor: Actor) -> list[str]:
+    """The LAs whose overview the actor may open: an advisor's own, every LA of the register for an admin."""
+    if actor.role not in ROLES:
+        return []
+    query = sa.select(schools.c.la).where(access.visible_schools(actor)).distinct().order_by(schools.c.la)
+    with db.read() as conn:
+        return list(conn.execute(query).scalars())
