@@ -26,20 +26,13 @@ from data.audit import now, record, record_view
 from data.db import Database
 from data.tables import answers, audit_log, reviews, schools
 from framework.models import PHASE_LABELS, Framework, ReviewContext
+from framework.words import ROLE_WORDS, STATUS_WORDS, word
 from scoring import ReviewScore, criterion_contributions, score_review
 
 CYCLE_PATTERN = r"^\d{4}/\d{2}$"
 ExportKind = Literal["results", "answers"]
 # The review role a new review gets when none is named: what each kind of user reviews as.
 OWN_REVIEW_ROLE = {"school": "self", "peer": "peer", "la": "la", "admin": "self"}
-# Words for exported documents (the pages' words are in ui/labels.py; exports are written below the UI).
-EXPORT_ROLE_WORDS = {
-    "self": "School (self-review)",
-    "peer": "Peer reviewer",
-    "la": "LA advisor",
-    "agreed": "Agreed judgement",
-}
-EXPORT_STATUS_WORDS = {"draft": "In progress", "submitted": "Submitted"}
 
 
 @dataclass(frozen=True)
@@ -430,8 +423,8 @@ class ExportBundle:
             "URN": r.school_urn,
             "Phase": PHASE_LABELS.get(r.phase, r.phase),
             "Review cycle": r.cycle,
-            "Review by": EXPORT_ROLE_WORDS.get(r.role, r.role),
-            "Status": EXPORT_STATUS_WORDS.get(r.status, r.status),
+            "Review by": word(ROLE_WORDS, r.role),
+            "Status": word(STATUS_WORDS, r.status),
         }
 
     @property

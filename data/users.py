@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Row
 from data import audit
 from data.access import ACCOUNTS, ROLES, Actor, NotAllowed, NotFound, require
 from data.db import Database
+from data.demo_accounts import is_demo_account_closed
 from data.tables import schools, sessions, users
 from framework.problems import InvalidInput, Problem
 
@@ -123,7 +124,7 @@ def verify_password(stored: str | None, password: str) -> bool:
 def needs_first_admin(db: Database) -> bool:
     """A brand-new installation: no accounts at all, so the first visitor creates the administrator."""
     with db.read() as conn:
-        return conn.execute(sa.select(sa.literal(1)).select_from(users).limit(1)).first() is None
+        return conn.execute(sa.select(sa.literal(1)).where(~users.c.demo).limit(1)).first() is None
 
 
 def create_first_admin(db: Database, email: str, name: str, password: str, *, now: datetime | None = None) -> Actor:
@@ -136,7 +137,7 @@ def create_first_admin(db: Database, email: str, name: str, password: str, *, no
     at = now or audit.now()
     with db.write() as conn:
         _lock_users(conn)
-        if conn.execute(sa.select(sa.literal(1)).select_from(users).limit(1)).first() is not None:
+        if conn.execute(sa.select(sa.literal(1)).where(~users.c.demo).limit(1)).first() is not None:
             raise NotAllowed("This installation already has an administrator. Please sign in.")
         user_id = conn.execute(
             sa.insert(users)
@@ -292,6 +293,9 @@ def authenticate(db: Database, email: str, password: str, *, now: datetime | Non
     locked_until = utc(row.locked_until)
     if not row.active:
         _audit_failure(db, actor, "account deactivated")
+        raise SignInFailed()
+    if is_demo_account_closed(db, row.demo):
+        _audit_failure(db, actor, "demo account: the installation holds real data")
         raise SignInFailed()
     if locked_until is not None and at < locked_until:
         _audit_failure(db, actor, f"account locked until {locked_until:%H:%M} UTC")
