@@ -22,7 +22,8 @@ import commands.access  # importing a command module registers its subcommands
 import commands.demo_data
 import commands.frameworks
 import commands.register
-import commands.storage  # noqa: F401
+import commands.storage
+import commands.users  # noqa: F401
 from commands import COMMANDS
 from data.access import NotAllowed, NotFound
 from framework.problems import InvalidInput, Problem

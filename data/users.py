@@ -434,3 +434,10 @@ def _user(row: Row) -> User:
         last_login=utc(row.last_login),
         created_at=utc(row.created_at),
     )
+
+
+# For data/user_import.py: the same checks and wording as one account at a time.
+identity_problems = _identity_problems
+check_role = _check_role
+temporary_password = _temporary_password
+describe = _describe
