@@ -24,7 +24,7 @@ from data import access, frameworks
 from data.access import Actor, NotAllowed, NotFound, ReviewRef, SchoolRef
 from data.audit import now, record, record_view
 from data.db import Database
-from data.tables import answers, audit_log, reviews, schools
+from data.tables import answers, audit_log, reviews, schools, users
 from framework.models import PHASE_LABELS, Framework, ReviewContext
 from framework.words import ROLE_WORDS, STATUS_WORDS, word
 from scoring import ReviewScore, criterion_contributions, score_review
@@ -395,11 +395,14 @@ def reopen_history(db: Database, actor: Actor, review_id: int) -> pd.DataFrame:
     _checked(db, actor, review_id, "read")
     with db.read() as conn:
         rows = conn.execute(
-            sa.select(audit_log.c.at, audit_log.c.user_email, audit_log.c.action, audit_log.c.detail)
+            sa.select(audit_log.c.at, audit_log.c.user_email, audit_log.c.action, audit_log.c.detail, users.c.name)
+            .outerjoin(users, users.c.id == audit_log.c.user_id)
             .where(audit_log.c.review_id == review_id, audit_log.c.action.in_(["review_submitted", "review_reopened"]))
             .order_by(audit_log.c.at)
         ).all()
-    return pd.DataFrame(rows, columns=["at", "who", "action", "detail"])
+    frame = pd.DataFrame(rows, columns=["at", "who", "action", "detail", "name"])
+    frame["name"] = [n or w for n, w in zip(frame["name"], frame["who"], strict=True)]  # the person, not an address
+    return frame
 
 
 @dataclass(frozen=True)

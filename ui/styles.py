@@ -17,7 +17,7 @@ label[data-baseweb="radio"]:has(input:disabled) [data-testid="stMarkdownContaine
 @media print {
   @page { size: A4; margin: 15mm; }
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stForm"],
-  [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"], .no-print {
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"], .st-key-reopen {
     display: none !important;
   }
   [data-testid="stMain"], [data-testid="stMainBlockContainer"] {
