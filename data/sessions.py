@@ -55,6 +55,9 @@ def start_session(db: Database, actor: Actor, *, now: datetime | None = None) ->
         conn.execute(
             sa.insert(sessions).values(token_hash=token_hash(token), user_id=actor.id, created_at=at, last_seen=at)
         )
+        # Every way in (password, first administrator, a chosen password, single sign-on) is a sign-in,
+        # so "Last sign-in" never reads "never" for someone who is signed in.
+        conn.execute(sa.update(users).where(users.c.id == actor.id).values(last_login=at))
     return token
 
 

@@ -85,3 +85,13 @@ def test_no_offer_without_demo_data(database_url: str, monkeypatch: pytest.Monke
             demo_accounts.explore_as(db, "admin")
     finally:
         db.dispose()
+
+
+def test_the_first_administrator_has_signed_in_once_their_session_starts(database_url: str) -> None:
+    db = open_database(database_url)
+    try:
+        admin = users.create_first_admin(db, "admin@la.example", "Ada Admin", PASSWORD)
+        sessions.start_session(db, admin)
+        assert users.list_users(db, admin)[0].last_login is not None  # not "never" right after signing in
+    finally:
+        db.dispose()
