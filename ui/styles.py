@@ -6,10 +6,14 @@ import streamlit as st
 
 # - Options of a locked (disabled) radio, and labels of disabled widgets, are drawn at 40% opacity, 2.3:1 on white; read-only
 #   answers must stay readable, so they keep a 7:1 grey (the dimmed radio circle still shows it is locked).
+# - Keyboard focus: one strong ring (3 px, 6.7:1 on white) on whatever has it; a radio's or checkbox's
+#   input is hidden, so its label carries the ring.
 # - Printing (A4): only the page's content, without the sidebar, the toolbar or forms that change things;
 #   charts shrink to the page width.
 _CSS = """
 <style>
+:focus-visible { outline: 3px solid #1d4ed8 !important; outline-offset: 2px; }
+label:has(input:focus-visible) { outline: 3px solid #1d4ed8; outline-offset: 2px; border-radius: 4px; }
 label[data-baseweb="radio"]:has(input:disabled) [data-testid="stMarkdownContainer"] p,
 [data-testid="stWidgetLabel"][disabled], [data-testid="stWidgetLabel"][disabled] p,
 .stElementContainer:has(:disabled, [aria-disabled="true"]) [data-testid="stWidgetLabel"],

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from data import reviews
+from data import reviews, users
 from data.access import OPERATOR
 from data.db import Database
+from data.demo_accounts import DEMO_ACCOUNTS
 from tests.support.accessibility import serious_violations
 from tests.support.app_server import AppServer
 from tests.support.browser import APP_TIMEOUT_MS, app_errors, open_app, screenshot, wait_for_app
@@ -45,14 +46,18 @@ def _nav_paths(page: Page) -> list[str]:
     return [h.lstrip("/") for h in hrefs]
 
 
-def _review_paths(server: AppServer) -> list[str]:
+def _review_paths(server: AppServer, role: str) -> list[str]:
+    """A review in progress (questions, offline) and a submitted one (results) that this role can open."""
     db = Database(server.database_url)
     try:
-        draft = reviews.list_reviews(db, OPERATOR, status="draft")[0].id
-        done = reviews.list_reviews(db, OPERATOR, status="submitted")[0].id
+        actor = OPERATOR if role == "admin" else users.actor_by_email(db, DEMO_ACCOUNTS[role].email)
+        assert actor is not None
+        visible = reviews.list_reviews(db, actor)
     finally:
         db.dispose()
-    return [f"review?review={draft}", f"results?review={done}", f"offline?review={draft}"]
+    paths = [f"results?review={r.id}" for r in visible if r.status == "submitted"][:1]
+    draft = [r.id for r in visible if r.status == "draft"][:1]
+    return paths + [p for d in draft for p in (f"review?review={d}", f"offline?review={d}")]
 
 
 def test_every_page_for_every_role_is_accessible_on_the_demo_data(app_server_factory, browser: Browser) -> None:
@@ -65,7 +70,7 @@ def test_every_page_for_every_role_is_accessible_on_the_demo_data(app_server_fac
             page = context.new_page()
             _sign_in(page, server, role, first=(role == "admin" and width == 1280))
             if not paths:
-                paths = _nav_paths(page) + (_review_paths(server) if role == "admin" else [])
+                paths = _nav_paths(page) + _review_paths(server, role)
             for path in paths:
                 open_app(page, f"{server.url}/{path}")
                 name = f"{role}-{width}-{path.split('?')[0] or 'home'}"
