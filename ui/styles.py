@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-# - Options of a locked (disabled) radio, and labels of disabled widgets, are drawn at 40% opacity, 2.3:1 on white; read-only
-#   answers must stay readable, so they keep a 7:1 grey (the dimmed radio circle still shows it is locked).
+# - Options of a locked (disabled) radio, and labels of disabled widgets, are drawn at 40% opacity,
+#   2.3:1 on white; read-only answers must stay readable, so they keep a 7:1 grey
+#   (the dimmed radio circle still shows it is locked).
 # - Keyboard focus: one strong ring (3 px, 6.7:1 on white) on whatever has it; a radio's or checkbox's
 #   input is hidden, so its label carries the ring.
 # - Printing (A4): only the page's content, without the sidebar, the toolbar or forms that change things;
@@ -17,7 +18,9 @@ label:has(input:focus-visible) { outline: 3px solid #1d4ed8; outline-offset: 2px
 label[data-baseweb="radio"]:has(input:disabled) [data-testid="stMarkdownContainer"] p,
 [data-testid="stWidgetLabel"][disabled], [data-testid="stWidgetLabel"][disabled] p,
 .stElementContainer:has(:disabled, [aria-disabled="true"]) [data-testid="stWidgetLabel"],
-.stElementContainer:has(:disabled, [aria-disabled="true"]) [data-testid="stWidgetLabel"] p { color: #595959 !important; }
+.stElementContainer:has(:disabled, [aria-disabled="true"]) [data-testid="stWidgetLabel"] p {
+  color: #595959 !important;
+}
 @media print {
   @page { size: A4; margin: 15mm; }
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stForm"],
