@@ -193,7 +193,7 @@ def _criterion(
         st.text_area(
             "Evidence (where it is kept, what it shows; no pupil names)",
             key=keys["evidence"],
-            placeholder=criterion.evidence or "Where is the evidence for this answer?",
+            placeholder=f"Hint, not an answer: {criterion.evidence}" if criterion.evidence else "Where is it kept?",
             height=68,
             disabled=locked,
             on_change=_save,
