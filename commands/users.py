@@ -8,11 +8,11 @@ passwords are printed once, on standard output; with single sign-on configured
 from __future__ import annotations
 
 import argparse
-import sys
 import tomllib
 from pathlib import Path
 
 from commands import acting, command, database
+from commands.progress import progress_line
 from data import user_import, users
 from data.access import NotFound
 from framework.words import USER_ROLE_WORDS, word
@@ -57,7 +57,8 @@ def users_command(args: argparse.Namespace) -> int:
         else:
             path = Path(args.file)
             accounts = user_import.read_users_csv(path.read_bytes(), source=path.name)
-        created = user_import.import_users(db, actor, accounts, sso=_sso(), progress=_progress_line())
+        progress = progress_line("preparing accounts")
+        created = user_import.import_users(db, actor, accounts, sso=_sso(), progress=progress)
         _print_created(created)
         return 0
     person = _person(db, actor, args.email)
@@ -91,18 +92,6 @@ def _sso() -> bool:
         return "auth" in tomllib.loads(SECRETS.read_text())
     except (OSError, tomllib.TOMLDecodeError):
         return False
-
-
-def _progress_line() -> user_import.Progress | None:
-    """A progress line that rewrites itself, only when a person is watching (stdout is a terminal)."""
-    if not sys.stdout.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        print(f"\rpreparing accounts: {done} of {total}", end=end, flush=True)
-
-    return show
 
 
 def _print_created(created: list[user_import.Created]) -> None:

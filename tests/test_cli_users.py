@@ -111,3 +111,16 @@ def test_only_administrators_may_and_each_change_is_audited(database_url, monkey
         actions = set(conn.execute(sa.select(audit_log.c.action)).scalars())
     assert {"user_invited", "role_changed", "user_deactivated"} <= actions
     db.dispose()
+
+
+def test_progress_line_only_on_a_terminal(monkeypatch, capsys):
+    from commands.progress import progress_line
+
+    monkeypatch.setattr("sys.stdout.isatty", lambda: False)
+    assert progress_line("x") is None
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    show = progress_line("restoring tables")
+    assert show is not None
+    show(1, 2)
+    show(2, 2)
+    assert capsys.readouterr().out == "\rrestoring tables: 1 of 2\rrestoring tables: 2 of 2\n"
