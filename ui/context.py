@@ -17,7 +17,7 @@ from framework.problems import InvalidInput
 log = logging.getLogger("send_review")
 
 
-@st.cache_resource(show_spinner="Opening the database…")
+@st.cache_resource(show_spinner="Opening the database (the very first start also loads the demo LA)…")
 def get_db() -> Database:
     """One engine per server process (st.cache_resource), never SQLConnection's forever-cache."""
     return open_database(demo_on_empty=demo_switched_on())
