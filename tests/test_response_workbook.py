@@ -238,13 +238,13 @@ def test_the_template_review_sheet_is_prefilled() -> None:
 def test_the_template_explains_each_question_beside_it() -> None:
     header, l1, l2, l3, *_ = sheet_rows(write_response_template(DEMO, phase="primary"), "responses")
     assert header == (
-        "criterion_id", "response", "evidence", "domain", "question", "kind", "statutory", "levels", "guidance",
-        "evidence_prompt", "unit",
+        "criterion_id", "response", "evidence", "domain", "question", "type of answer", "statutory", "levels",
+        "guidance", "evidence hint", "unit",
     )  # fmt: skip
     assert l1[3:] == (
         "Leadership",
         "Leaders know the register",
-        "rating",
+        "Rating",
         None,
         "Emerging: Starting out\nDeveloping: In parts of the school\nEstablished\nN/A: does not apply to this school",
         "Ask the head",
