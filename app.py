@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import auth, nav
+from ui import auth, nav, styles
 
 st.set_page_config(page_title="SEND Review", page_icon=":material/diversity_3:", layout="wide")
+styles.inject()
 
 actor = auth.current_actor()
 if actor is None:

@@ -25,6 +25,7 @@ import commands.overview
 import commands.register
 import commands.reports
 import commands.storage
+import commands.users
 import commands.visits  # noqa: F401
 from commands import COMMANDS
 from data.access import NotAllowed, NotFound

@@ -15,6 +15,7 @@ from data.access import NotFound
 from exports.cells import csv_bytes
 from exports.review_export import review_workbook
 from framework.problems import InvalidInput, Problem
+from framework.words import ROLE_WORDS, STATUS_WORDS, word
 
 
 @command("reviews", "list the reviews you can see", lambda p: p.add_argument("--json", action="store_true"))
@@ -28,7 +29,8 @@ def list_reviews(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
     for r in rows if not args.json else []:
-        print(f"{r['id']}  {r['urn']}  {r['cycle']}  {r['role']}  {r['status']}  {r['school']}")
+        role, status = word(ROLE_WORDS, r["role"]), word(STATUS_WORDS, r["status"])
+        print(f"{r['id']}  {r['urn']}  {r['cycle']}  {role}  {status}  {r['school']}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from commands import command, database
+from commands.progress import progress_line
 from data.access import NotAllowed
 from data.demo_load import load_demo
 from data.setup import holds_real_data, is_empty
@@ -23,6 +24,6 @@ def demo(args: argparse.Namespace) -> int:
         raise NotAllowed("This database already holds real schools or reviews, so the demo data was not loaded.")
     if not is_empty(db):
         raise NotAllowed("This database already holds the demo data.")
-    summary = load_demo(db, seed=args.seed)
+    summary = load_demo(db, seed=args.seed, progress=progress_line("loading the demo frameworks"))
     print(f"loaded {summary.schools} fictional schools, {summary.reviews} reviews and {summary.answers} answers")
     return 0

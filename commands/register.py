@@ -16,6 +16,7 @@ from data.db import Database
 from data.register_import import read_register
 from data.schools import list_schools, upsert_schools
 from data.setup import open_database
+from framework.words import STATUS_WORDS, word
 
 
 @command(
@@ -75,7 +76,7 @@ def peers(args: argparse.Namespace) -> int:
 
 
 def _text(c: Comparison) -> str:
-    status = {"submitted": "submitted", "draft": "in progress"}.get(c.own_status or "", "none in this cycle")
+    status = word(STATUS_WORDS, c.own_status, "no review in this cycle").lower()
     lines = [
         f"{c.school_name} (URN {c.urn}), {c.phase}, {c.la}",
         f"{c.framework_title}, {c.cycle}; this school's self-review: {status}",

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from commands import acting, command
+from commands.progress import progress_line
 from data import schema
 from data.access import NotAllowed, NotFound
 from data.backup import restore_backup, write_backup
@@ -36,7 +37,7 @@ def backup(args: argparse.Namespace) -> int:
     with _plain_database_errors():
         db = Database()  # as it is: a backup never changes the database, not even by migrating it
         _require_administrator(args, db)
-        summary = write_backup(db, Path(args.file))
+        summary = write_backup(db, Path(args.file), progress=progress_line("backing up tables"))
     print(f"wrote {args.file}: {summary.rows} rows in {len(summary.tables)} tables, schema {summary.revision}")
     return 0
 
@@ -46,7 +47,7 @@ def restore(args: argparse.Namespace) -> int:
     with _plain_database_errors():
         db = Database()  # not migrated first: a restore rebuilds the schema from the backup's revision
         _require_administrator(args, db)
-        summary = restore_backup(db, Path(args.file), replace=args.replace)
+        summary = restore_backup(db, Path(args.file), replace=args.replace, progress=progress_line("restoring tables"))
     head = schema.head()
     moved = f", migrated to {head}" if summary.revision != head else ""
     print(

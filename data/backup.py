@@ -27,7 +27,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -81,7 +81,7 @@ class BackupSummary:
 # --- writing ---------------------------------------------------------------------------------------
 
 
-def write_backup(db: Database, path: Path) -> BackupSummary:
+def write_backup(db: Database, path: Path, *, progress: Callable[[int, int], None] | None = None) -> BackupSummary:
     """Write every table to ``path`` from one consistent snapshot; the file appears only when complete.
 
     The file is created readable by its owner only: it holds password hashes and session hashes.
@@ -97,7 +97,12 @@ def write_backup(db: Database, path: Path) -> BackupSummary:
                     raise InvalidInput(
                         [Problem("database", "has no SEND Review schema yet, so there is nothing to back up")]
                     )
-                entries = [_write_table(archive, conn, table) for table in _tables(conn)]
+                tables = _tables(conn)
+                entries = []
+                for done, table in enumerate(tables, start=1):
+                    entries.append(_write_table(archive, conn, table))
+                    if progress is not None:
+                        progress(done, len(tables))
             manifest = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -227,7 +232,9 @@ def holds_data(db: Database) -> bool:
     return False
 
 
-def restore_backup(db: Database, path: Path, *, replace: bool = False) -> BackupSummary:
+def restore_backup(
+    db: Database, path: Path, *, replace: bool = False, progress: Callable[[int, int], None] | None = None
+) -> BackupSummary:
     """Replace the database's contents with the backup at ``path``, then migrate it to the current schema.
 
     Refuses a database that holds data unless ``replace``; refuses a damaged backup or one from a
@@ -250,8 +257,10 @@ def restore_backup(db: Database, path: Path, *, replace: bool = False) -> Backup
             _migrate(conn, revision)
             target = _tables(conn)
             entries = _matching_entries(manifest, target, revision, path)
-            for table in target:
+            for done, table in enumerate(target, start=1):
                 counts[table.name] = _load_table(conn, archive, entries[table.name], table, path)
+                if progress is not None:
+                    progress(done, len(target))
             _migrate(conn, "head")
             if not db.is_sqlite:
                 _move_sequences(conn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -31,7 +32,8 @@ class DemoSummary:
     answers: int
 
 
-def load_demo(db: Database, seed: int = 7) -> DemoSummary:
+def load_demo(db: Database, seed: int = 7, *, progress: Callable[[int, int], None] | None = None) -> DemoSummary:
+    """Progress is reported once per framework (the three built-ins each take a similar time)."""
     register = demo_schools(seed=seed)
     upsert_schools(db, OPERATOR, register, demo=True)
     phase = dict(zip(register["urn"].astype(str), register["phase"], strict=True))
@@ -40,7 +42,8 @@ def load_demo(db: Database, seed: int = 7) -> DemoSummary:
     rng = np.random.default_rng(seed)
     n_reviews = n_answers = 0
     with db.write() as conn:
-        for framework in builtin_frameworks():
+        library = builtin_frameworks()
+        for done, framework in enumerate(library, start=1):
             generated = demo_answers(framework, register, cycles=CYCLES, seed=seed)
             generated["urn"] = generated["urn"].astype(str)
             for (cycle, urn), mine in generated.groupby(["cycle", "urn"], sort=True):
@@ -82,6 +85,8 @@ def load_demo(db: Database, seed: int = 7) -> DemoSummary:
                     conn.execute(sa.insert(answers), rows)
                 n_reviews += 1
                 n_answers += len(rows)
+            if progress is not None:
+                progress(done, len(library))
         given = [
             {"school_urn": urn, "scope": scope, "given_at": _cycle_date(CYCLES[0]), "given_by_name": "Demo SENCO"}
             for scope, share in CONSENT_SHARE.items()

@@ -24,23 +24,16 @@ from data import access, frameworks
 from data.access import Actor, NotAllowed, NotFound, ReviewRef, SchoolRef
 from data.audit import now, record, record_view
 from data.db import Database
-from data.tables import answers, audit_log, consents, peer_assignments, reviews, schools
+from data.tables import answers, audit_log, consents, peer_assignments, reviews, schools, users
 from framework.models import PHASE_LABELS, Framework, ReviewContext
 from framework.problems import InvalidInput, Problem
+from framework.words import ROLE_WORDS, STATUS_WORDS, word
 from scoring import ReviewScore, criterion_contributions, score_review
 
 CYCLE_PATTERN = r"^\d{4}/\d{2}$"
 ExportKind = Literal["results", "answers"]
 # The review role a new review gets when none is named: what each kind of user reviews as.
 OWN_REVIEW_ROLE = {"school": "self", "peer": "peer", "la": "la", "admin": "self"}
-# Words for exported documents (the pages' words are in ui/labels.py; exports are written below the UI).
-EXPORT_ROLE_WORDS = {
-    "self": "School (self-review)",
-    "peer": "Peer reviewer",
-    "la": "LA advisor",
-    "agreed": "Agreed judgement",
-}
-EXPORT_STATUS_WORDS = {"draft": "In progress", "submitted": "Submitted"}
 SUBMITTED_SAVE = "This review has been submitted. Reopen it to change answers."
 SUBMITTED_UPLOAD = "This review has been submitted. Reopen it before uploading answers."
 
@@ -436,11 +429,14 @@ def reopen_history(db: Database, actor: Actor, review_id: int) -> pd.DataFrame:
     _checked(db, actor, review_id, "read")
     with db.read() as conn:
         rows = conn.execute(
-            sa.select(audit_log.c.at, audit_log.c.user_email, audit_log.c.action, audit_log.c.detail)
+            sa.select(audit_log.c.at, audit_log.c.user_email, audit_log.c.action, audit_log.c.detail, users.c.name)
+            .outerjoin(users, users.c.id == audit_log.c.user_id)
             .where(audit_log.c.review_id == review_id, audit_log.c.action.in_(["review_submitted", "review_reopened"]))
             .order_by(audit_log.c.at)
         ).all()
-    return pd.DataFrame(rows, columns=["at", "who", "action", "detail"])
+    frame = pd.DataFrame(rows, columns=["at", "who", "action", "detail", "name"])
+    frame["name"] = [n or w for n, w in zip(frame["name"], frame["who"], strict=True)]  # the person, not an address
+    return frame
 
 
 @dataclass(frozen=True)
@@ -465,8 +461,8 @@ class ExportBundle:
             "URN": r.school_urn,
             "Phase": PHASE_LABELS.get(r.phase, r.phase),
             "Review cycle": r.cycle,
-            "Review by": EXPORT_ROLE_WORDS.get(r.role, r.role),
-            "Status": EXPORT_STATUS_WORDS.get(r.status, r.status),
+            "Review by": word(ROLE_WORDS, r.role),
+            "Status": word(STATUS_WORDS, r.status),
         }
 
     @property

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from data import audit
 from data.access import Actor
 from data.db import Database
+from data.demo_accounts import is_demo_account_closed
 from data.tables import sessions, users
 from data.users import actor_from_row, utc
 
@@ -54,6 +55,9 @@ def start_session(db: Database, actor: Actor, *, now: datetime | None = None) ->
         conn.execute(
             sa.insert(sessions).values(token_hash=token_hash(token), user_id=actor.id, created_at=at, last_seen=at)
         )
+        # Every way in (password, first administrator, a chosen password, single sign-on) is a sign-in,
+        # so "Last sign-in" never reads "never" for someone who is signed in.
+        conn.execute(sa.update(users).where(users.c.id == actor.id).values(last_login=at))
     return token
 
 
@@ -72,7 +76,8 @@ def session_actor(db: Database, token: str, *, now: datetime | None = None) -> A
     if row is None:
         return None
     last_seen, created = utc(row.last_seen), utc(row.session_created)
-    if not row.active or at - last_seen > idle_timeout() or at - created > MAX_LIFETIME:
+    expired = at - last_seen > idle_timeout() or at - created > MAX_LIFETIME
+    if not row.active or expired or is_demo_account_closed(db, row.demo):
         with db.write() as conn:
             conn.execute(sa.delete(sessions).where(sessions.c.token_hash == key))
         return None

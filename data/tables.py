@@ -67,6 +67,8 @@ users = sa.Table(
     sa.Column("locked_until", Stamp),
     sa.Column("created_at", Stamp, nullable=False),
     sa.Column("last_login", Stamp),
+    # A fictional account of the demo LA ("Explore as..."); it signs in only while the database holds nothing real.
+    sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 reviews = sa.Table(

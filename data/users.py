@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Row
 from data import audit
 from data.access import ACCOUNTS, ROLES, Actor, NotAllowed, NotFound, require
 from data.db import Database
+from data.demo_accounts import is_demo_account_closed
 from data.tables import schools, sessions, users
 from framework.problems import InvalidInput, Problem
 
@@ -132,7 +133,7 @@ def verify_password(stored: str | None, password: str) -> bool:
 def needs_first_admin(db: Database) -> bool:
     """A brand-new installation: no accounts at all, so the first visitor creates the administrator."""
     with db.read() as conn:
-        return conn.execute(sa.select(sa.literal(1)).select_from(users).limit(1)).first() is None
+        return conn.execute(sa.select(sa.literal(1)).where(~users.c.demo).limit(1)).first() is None
 
 
 def create_first_admin(db: Database, email: str, name: str, password: str, *, now: datetime | None = None) -> Actor:
@@ -145,7 +146,7 @@ def create_first_admin(db: Database, email: str, name: str, password: str, *, no
     at = now or audit.now()
     with db.write() as conn:
         _lock_users(conn)
-        if conn.execute(sa.select(sa.literal(1)).select_from(users).limit(1)).first() is not None:
+        if conn.execute(sa.select(sa.literal(1)).where(~users.c.demo).limit(1)).first() is not None:
             raise NotAllowed("This installation already has an administrator. Please sign in.")
         user_id = conn.execute(
             sa.insert(users)
@@ -293,6 +294,9 @@ def authenticate(db: Database, email: str, password: str, *, now: datetime | Non
         _refuse_unclaimed(db, address, password, at)
     actor = actor_from_row(row)
     stored = row.password_hash
+    if is_demo_account_closed(db, row.demo):
+        _audit_failure(db, actor, "demo account: the installation holds real data")
+        raise SignInFailed()
     if not verify_password(stored, password):
         _record_wrong_password(db, actor, at, row.failed_logins)
         raise SignInFailed()
@@ -466,3 +470,10 @@ def _user(row: Row) -> User:
         last_login=utc(row.last_login),
         created_at=utc(row.created_at),
     )
+
+
+# For data/user_import.py: the same checks and wording as one account at a time.
+identity_problems = _identity_problems
+check_role = _check_role
+temporary_password = _temporary_password
+describe = _describe

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from openpyxl import Workbook
 
 from exports.cells import safe_cell, workbook_bytes, write_table
+from framework.words import NO_REVIEW, STATUS_WORDS, word
 
 WITHHELD = "not shown"
 
@@ -32,7 +33,7 @@ def comparison_workbook(comparison: Mapping) -> bytes:
         ("Phase", c["phase"]),
         ("Framework", c["framework"]),
         ("Review cycle", c["cycle"]),
-        ("This school's self-review", {"submitted": "Submitted", "draft": "In progress"}.get(c["own_review"], "None")),
+        ("This school's self-review", word(STATUS_WORDS, c["own_review"], NO_REVIEW)),
         ("Compared with", c["peer_set"]),
         ("Overall", c["overall"]["sentence"]),
         ("How to read this", c["note"]),

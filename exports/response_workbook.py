@@ -49,7 +49,9 @@ REVIEW_KEYS = {
     "downloaded_at": "when this workbook was downloaded from the app (UTC); do not change",
 }
 ANSWER_COLUMNS = ("criterion_id", "response", "evidence")
-GUIDE_COLUMNS = ("domain", "question", "kind", "statutory", "levels", "guidance", "evidence_prompt", "unit")
+# Guide columns are read by people, never by the importer: their words, not the framework's field names.
+GUIDE_COLUMNS = ("domain", "question", "type of answer", "statutory", "levels", "guidance", "evidence hint", "unit")
+ANSWER_TYPES = {"rating": "Rating", "yes_no": "Yes or no", "number": "Number", "text": "Text"}
 RESPONSE_COLUMNS = (*ANSWER_COLUMNS, *GUIDE_COLUMNS)
 STATUTORY = "Statutory: must be met"
 STATUTORY_FILL = PatternFill("solid", start_color="FCE4D6")
@@ -139,7 +141,7 @@ def _write_responses_sheet(
                 evidence,
                 framework.domains_by_id[crit.domain_id].title,
                 crit.text,
-                crit.kind,
+                ANSWER_TYPES.get(crit.kind, crit.kind),
                 STATUTORY if crit.statutory else "",
                 _levels(framework, crit),
                 crit.guidance,
@@ -147,8 +149,8 @@ def _write_responses_sheet(
                 crit.unit,
             )
         )
-    widths = {"response": 18, "evidence": 40, "question": 60, "levels": 50, "guidance": 40, "evidence_prompt": 40}
-    wrap = ("evidence", "question", "levels", "guidance", "evidence_prompt")
+    widths = {"response": 18, "evidence": 40, "question": 60, "levels": 50, "guidance": 40, "evidence hint": 40}
+    wrap = ("evidence", "question", "levels", "guidance", "evidence hint")
     write_table(ws, RESPONSE_COLUMNS, rows, widths=widths, wrap=wrap)
     _pick_lists(book, ws, framework, criteria)
     _mark_cells(ws, criteria)

@@ -9,9 +9,8 @@ from openpyxl import Workbook
 
 from exports.cells import workbook_bytes, write_table
 from framework.models import Framework
-from scoring import ReviewScore
-
-COMPLIANCE_WORDS = {"met": "Met", "not_met": "Not met", "unknown": "Not answered"}
+from framework.words import COMPLIANCE_WORDS, NOT_WORKED_OUT, word
+from scoring import ReviewScore, priorities
 
 
 def results_workbook(
@@ -34,36 +33,48 @@ def results_workbook(
         ("Questions answered", f"{score.completion.answered} of {score.completion.applicable}"),
     ]
     write_table(summary, ["", ""], facts, widths={"": 40})
+    titles = {d.id: d.title for d in framework.domains}
     write_table(
         wb.create_sheet("domains"),
-        ["domain", "percent", "band", "limited by", "answered", "applicable"],
-        [[d.title, _pct(d.percent), d.band, ", ".join(d.limited_by), d.answered, d.applicable] for d in score.domains],
+        ["area", "percent", "band", "limited by the statutory duty", "questions answered", "questions that apply"],
+        [
+            [
+                d.title,
+                _pct(d.percent),
+                d.band,
+                _duties(framework, d.limited_by),
+                d.answered,
+                d.applicable,
+            ]
+            for d in score.domains
+        ],
+        wrap=["limited by the statutory duty"],
     )
+    duties = sorted(score.compliance, key=lambda c: c.status != "not_met")  # unmet duties first
     write_table(
         wb.create_sheet("compliance"),
-        ["criterion_id", "statutory duty", "status"],
-        [[c.criterion_id, c.text, COMPLIANCE_WORDS[c.status]] for c in score.compliance],
+        ["statutory duty", "area", "status"],
+        [[c.text, titles.get(c.domain_id, ""), word(COMPLIANCE_WORDS, c.status)] for c in duties],
         wrap=["statutory duty"],
     )
-    ranked = contributions.sort_values("shortfall", ascending=False)
+    to_improve = priorities(contributions, limit=len(contributions))
     write_table(
         wb.create_sheet("priorities"),
-        ["domain", "criterion_id", "question", "answer points", "weight", "points lost from the domain"],
+        ["area", "question", "statutory duty", "answer now"],
         [
-            [r.domain_id, r.criterion_id, r.text, r.points, r.weight, round(100 * r.shortfall, 1)]
-            for r in ranked.itertuples()
-            if r.answered
+            [titles.get(r.domain_id, ""), r.text, "yes" if r.statutory else "no", _given(answers, r.criterion_id)]
+            for r in to_improve.itertuples()
         ],
         wrap=["question"],
     )
-    texts = {c.id: (c.domain_id, c.text) for c in framework.criteria}
+    texts = {c.id: (titles.get(c.domain_id, ""), c.text, c.kind) for c in framework.criteria}
     answer_rows = []
     for r in answers.itertuples():
-        domain_id, text = texts.get(r.criterion_id, ("", ""))
-        answer_rows.append([domain_id, r.criterion_id, text, r.response, r.evidence])
+        area, text, kind = texts.get(r.criterion_id, ("", "", ""))
+        answer_rows.append([area, text, _value(r.response, kind), r.evidence])
     write_table(
         wb.create_sheet("answers"),
-        ["domain", "criterion_id", "question", "response", "evidence"],
+        ["area", "question", "answer", "evidence"],
         answer_rows,
         wrap=["question", "evidence"],
     )
@@ -71,4 +82,26 @@ def results_workbook(
 
 
 def _pct(value: float | None) -> float | str:
-    return "Insufficient evidence" if value is None else round(value, 1)
+    return NOT_WORKED_OUT if value is None else round(value, 1)
+
+
+def _duties(framework: Framework, criterion_ids: tuple[str, ...] | list[str]) -> str:
+    return "; ".join(framework.criteria_by_id[c].text for c in criterion_ids if c in framework.criteria_by_id)
+
+
+def _given(answers: pd.DataFrame, criterion_id: str) -> object:
+    found = answers.loc[answers["criterion_id"] == criterion_id, "response"]
+    return found.iloc[0] if len(found) else ""
+
+
+def _value(response: object, kind: str) -> object:
+    """Numbers stay numbers in the workbook (Excel can add them up); everything else is the text given."""
+    if kind == "number" and isinstance(response, str):
+        try:
+            number = float(response)
+        except ValueError:
+            return response
+        return int(number) if number.is_integer() else number
+    if kind == "yes_no" and response in ("yes", "no"):
+        return str(response).capitalize()
+    return response

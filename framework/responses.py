@@ -60,7 +60,7 @@ def read_response(framework: Framework, criterion: Criterion, raw: object) -> Re
         level = scale.find(raw if isinstance(raw, (int, float)) else text)
         if level is None:
             labels = ", ".join(lv.label for lv in scale.levels)
-            return Reading(error=f'"{text}" is not a level of scale "{scale.id}" (use one of {labels})')
+            return Reading(error=f'"{text}" is not an answer to this question (use one of {labels})')
         return Reading(points=level.points, value=level.label)
     number = parse_number(raw)
     if number is None:

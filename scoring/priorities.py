@@ -12,6 +12,9 @@ import pandas as pd
 from framework.models import Framework, ReviewContext
 from scoring.batch import one_review, read_batch
 
+# An answer is a strength only in the upper half of its scale (Established or Embedded of four levels,
+# Yes of Yes/No); anything lower is room to improve. So no answer is both a strength and a priority.
+STRENGTH_ABOVE = 0.5
 COLUMNS = ["domain_id", "criterion_id", "text", "weight", "statutory", "points", "q", "answered", "shortfall"]
 
 
@@ -49,14 +52,15 @@ def criterion_contributions(framework: Framework, responses: pd.DataFrame, conte
 
 
 def strengths(contributions: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
-    """Answered criteria above the lowest level, highest q first, then heaviest weight, then framework order."""
-    found = contributions[contributions["answered"] & (contributions["q"] > 0)]
+    """Answers in the upper half of their scale, highest q first, then heaviest weight, then framework order."""
+    found = contributions[contributions["answered"] & (contributions["q"] > STRENGTH_ABOVE)]
     return _ranked(found, [("q", False), ("weight", False)]).head(limit)
 
 
 def priorities(contributions: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
-    """Answered criteria with a shortfall: unmet statutory items first, then the largest shortfall."""
-    found = contributions[contributions["answered"] & (contributions["shortfall"] > 0)]
+    """Answers in the lower half of their scale: unmet statutory items first, then the largest shortfall."""
+    lower = contributions["q"] <= STRENGTH_ABOVE
+    found = contributions[contributions["answered"] & (contributions["shortfall"] > 0) & lower]
     found = found.assign(_unmet=found["statutory"] & (found["q"] == 0))
     return _ranked(found, [("_unmet", False), ("shortfall", False)]).drop(columns="_unmet").head(limit)
 

@@ -879,6 +879,8 @@ def test_visit_command(world: World, command_line, record: str, role: str) -> No
     want = VISIT_MATRIX[(record, "read")].split()[ROLES.index(role)] == "Y"
     got = _reached(lambda: VISIT_COMMANDS[record](world, command_line, role))
     assert got == want, f"cli --as: {role} × {record}: expected {want}, got {got}"
+
+
 # --- action plans and the written report (issue #13) -----------------------------------------------
 
 

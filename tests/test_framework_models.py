@@ -110,7 +110,7 @@ def test_response_rules_for_each_kind():
         == "-1 is outside every band of this question (0..2.5=1; 2.5..5=2; 5..=3)"
     )
     assert read_response(fw, crit["a"], "Great").error == (
-        '"Great" is not a level of scale "q" (use one of Emerging, Developing, Established)'
+        '"Great" is not an answer to this question (use one of Emerging, Developing, Established)'
     )
 
 

@@ -112,13 +112,22 @@ def test_strengths_are_the_highest_q_then_the_heaviest():
     answers = {"L1": "Embedded", "L2": "Embedded", "T1": "Embedded", "T2": "Established", "T3": "Emerging"}
     table = criterion_contributions(FRAMEWORK, rows(answers), PRIMARY)
     assert list(strengths(table)["criterion_id"]) == ["T1", "L1", "L2", "T2"]  # an Emerging answer is no strength
+    developing = criterion_contributions(FRAMEWORK, rows({"L1": "Developing", "L2": "Embedded"}), PRIMARY)
+    assert list(strengths(developing)["criterion_id"]) == ["L2"], "Developing is not a strength"
     assert list(strengths(table, limit=2)["criterion_id"]) == ["T1", "L1"]
 
 
 def test_priorities_put_unmet_statutory_items_first_then_the_largest_shortfall():
     table = criterion_contributions(FRAMEWORK, rows(ANSWERS), PRIMARY)
-    assert list(priorities(table)["criterion_id"]) == ["L3", "T1", "L1"]  # L2 and T2 cost nothing
+    assert list(priorities(table)["criterion_id"]) == ["L3", "T1"]  # L2 and T2 cost nothing; L1 is a strength
     assert list(priorities(table, limit=1)["criterion_id"]) == ["L3"]
+
+
+def test_no_answer_is_both_a_strength_and_a_priority():
+    for answers in (ANSWERS, {"L1": "Developing", "L2": "Established", "T1": "Emerging", "T2": "Embedded"}):
+        table = criterion_contributions(FRAMEWORK, rows(answers), PRIMARY)
+        both = set(strengths(table, limit=99)["criterion_id"]) & set(priorities(table, limit=99)["criterion_id"])
+        assert not both
 
 
 def test_unanswered_criteria_are_listed_apart_in_framework_order():

@@ -116,8 +116,8 @@ def test_rows_without_a_criterion_id_are_skipped_unless_they_hold_an_answer() ->
 @pytest.mark.parametrize(
     ("criterion", "response", "message"),
     [
-        ("L1", "Great", '"Great" is not a level of scale "quality" (use one of Emerging, Developing, Established)'),
-        ("L1", 7, '"7" is not a level of scale "quality" (use one of Emerging, Developing, Established)'),
+        ("L1", "Great", '"Great" is not an answer to this question (use one of Emerging, Developing, Established)'),
+        ("L1", 7, '"7" is not an answer to this question (use one of Emerging, Developing, Established)'),
         ("L2", "maybe", 'answer yes or no (got "maybe")'),
         ("L2", "N/A", "N/A is not allowed on a statutory criterion: answer yes or no"),
         ("L3", "lots", 'expected a number (got "lots")'),
@@ -141,7 +141,7 @@ def test_every_problem_is_reported_at_once() -> None:
     assert problems(workbook(review, responses)) == [
         'review!B3: phase must be one of early_years, primary, secondary, all_through, special, post_16 (got "infant")',
         'review!B4: reviewer_role must be one of self, peer, la (got "Head")',
-        'responses!C2: "Great" is not a level of scale "quality" (use one of Emerging, Developing, Established)',
+        'responses!C2: "Great" is not an answer to this question (use one of Emerging, Developing, Established)',
         'responses!B3: framework "demo" has no criterion "L11" (did you mean "L1"?)',
         "responses!C4: N/A is not allowed on a statutory criterion: answer yes or no",
         'responses!B5: criterion "L1" is listed twice (first on row 2)',
@@ -240,13 +240,13 @@ def test_the_template_review_sheet_is_prefilled() -> None:
 def test_the_template_explains_each_question_beside_it() -> None:
     header, l1, l2, l3, *_ = sheet_rows(write_response_template(DEMO, phase="primary"), "responses")
     assert header == (
-        "criterion_id", "response", "evidence", "domain", "question", "kind", "statutory", "levels", "guidance",
-        "evidence_prompt", "unit",
+        "criterion_id", "response", "evidence", "domain", "question", "type of answer", "statutory", "levels",
+        "guidance", "evidence hint", "unit",
     )  # fmt: skip
     assert l1[3:] == (
         "Leadership",
         "Leaders know the register",
-        "rating",
+        "Rating",
         None,
         "Emerging: Starting out\nDeveloping: In parts of the school\nEstablished\nN/A: does not apply to this school",
         "Ask the head",

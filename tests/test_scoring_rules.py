@@ -437,7 +437,7 @@ def test_invalid_responses_raise_with_every_problem_and_its_row():
         dtype=object,
     )
     assert problems_of(fw, answers) == [
-        'responses row 1: criterion "r": "Outstanding" is not a level of scale "quality" '
+        'responses row 1: criterion "r": "Outstanding" is not an answer to this question '
         "(use one of Emerging, Developing, Established, Embedded)",
         'responses row 2: criterion "nope" is not in framework "test"',
         'responses row 3: criterion "y": answer yes or no (got "maybe")',
@@ -459,7 +459,7 @@ def test_a_boolean_cell_is_not_read_as_the_number_one():
     fw = make_framework(domain("d", crit("a"), crit("b")))
     answers = pd.DataFrame({"criterion_id": ["a", "b"], "response": [1, True]}, dtype=object)
     assert problems_of(fw, answers) == [
-        'responses row 2: criterion "b": "True" is not a level of scale "quality" '
+        'responses row 2: criterion "b": "True" is not an answer to this question '
         "(use one of Emerging, Developing, Established, Embedded)"
     ]
     answers = pd.DataFrame({"criterion_id": ["a", "b"], "response": [True, 1]}, dtype=object)

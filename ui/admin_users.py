@@ -16,6 +16,7 @@ from data.access import ROLES, Actor, NotAllowed, NotFound
 from data.audit import now
 from data.schools import School, list_schools
 from framework.problems import InvalidInput
+from ui import users_import
 from ui.auth import require_actor
 from ui.context import friendly_errors, get_db
 from ui.labels import USER_ROLE_WORDS
@@ -34,6 +35,7 @@ def render() -> None:
         _table(people, register)
         st.subheader("Invite someone")
         _invite_form(actor, register)
+        users_import.render(actor)
         st.subheader("Manage an account")
         _manage(actor, people, register)
 

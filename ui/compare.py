@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from data import frameworks, groups
+from data import frameworks, groups, reviews
 from data.access import Actor
 from data.comparison import PROMPT, Comparison, Measure, TrendRow, comparable_schools, compare_school, cycles_for
 from data.db import Database
@@ -72,16 +72,19 @@ def _controls(db: Database, actor: Actor) -> tuple[str, str, str | None, str] | 
         disabled=len(urns) == 1,
     )
     ids = list(library)
+    latest = _latest_self_review(db, actor, urn)
+    opening = asked.get("framework") if asked.get("framework") in library else latest[0] if latest else ids[0]
     framework_id = top[1].selectbox(
         "Framework",
         ids,
-        index=ids.index(asked["framework"]) if asked.get("framework") in library else 0,
+        index=ids.index(opening) if opening in library else 0,
         format_func=library.get,
     )
     cycles, default = cycles_for(db, actor, urn, framework_id)
     choices = groups.peer_choices(db, actor, register[urn])
     bottom = st.columns(2)
-    wanted_cycle = asked.get("cycle") if asked.get("cycle") in cycles else default
+    latest_cycle = latest[1] if latest and latest[0] == framework_id and latest[1] in cycles else default
+    wanted_cycle = asked.get("cycle") if asked.get("cycle") in cycles else latest_cycle
     cycle = bottom[0].selectbox(
         "Review cycle", cycles, index=cycles.index(wanted_cycle) if wanted_cycle else None, key=f"cycle-{framework_id}"
     )
@@ -105,6 +108,15 @@ def _controls(db: Database, actor: Actor) -> tuple[str, str, str | None, str] | 
     return urn, framework_id, cycle, peers
 
 
+def _latest_self_review(db: Database, actor: Actor, urn: str) -> tuple[str, str] | None:
+    """The framework and cycle of the school's latest self-review, which the page opens on."""
+    found = reviews.list_reviews(db, actor, school_urn=urn, role="self")
+    if not found:
+        return None
+    latest = max(found, key=lambda r: (r.cycle, r.updated_at, r.id))
+    return latest.framework_id, latest.cycle
+
+
 def _page(c: Comparison) -> None:
     st.subheader(f"{c.school_name} · {c.framework_title} · {c.cycle}", anchor=False)
     st.markdown(c.summary())
@@ -121,6 +133,11 @@ def _page(c: Comparison) -> None:
     cols[2].metric("At or above", at_or_above, help=f"The share of {c.noun} whose result is at or below this school's.")
     cols[3].metric("Peers with a result", f"{c.with_result} of {len(c.peers)}")
     st.markdown(o.sentence(c.noun))
+    if o.peers.percentile is not None:
+        st.caption(
+            f"“At or above {at_or_above}” means this school's result is as high as, or higher than, the results of "
+            f"{at_or_above} of the {c.noun} that have one. 100% would be the highest; 50% the middle."
+        )
 
     st.subheader("By domain", anchor=False)
     measures = [c.overall, *c.domains]

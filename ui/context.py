@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,17 +10,17 @@ import streamlit as st
 
 from data.access import NotAllowed, NotFound
 from data.db import Database
+from data.demo_accounts import demo_switched_on
 from data.setup import open_database
 from framework.problems import InvalidInput
 
 log = logging.getLogger("send_review")
 
 
-@st.cache_resource(show_spinner="Opening the database…")
+@st.cache_resource(show_spinner="Opening the database (the very first start also loads the demo LA)…")
 def get_db() -> Database:
     """One engine per server process (st.cache_resource), never SQLConnection's forever-cache."""
-    demo = os.environ.get("SEND_REVIEW_DEMO", "1") != "0"
-    return open_database(demo_on_empty=demo)
+    return open_database(demo_on_empty=demo_switched_on())
 
 
 def query_int(name: str) -> int | None:

@@ -9,7 +9,7 @@ from data import frameworks, reviews
 from ui import home_visits, nav
 from ui.auth import require_actor
 from ui.context import friendly_errors, get_db
-from ui.labels import ROLE_WORDS, STATUS_WORDS
+from ui.labels import ROLE_WORDS
 
 
 def render() -> None:
@@ -43,15 +43,15 @@ def _review_table(items: list[reviews.Review], titles: dict[str, str], target: s
     if not items:
         st.caption("None yet.")
         return
+    # The link comes first so it is never cut off on a narrower screen; the status is the table's heading.
     frame = pd.DataFrame(
         {
+            verb: [f"/{target}?review={r.id}" for r in items],
             "School": [r.school_name for r in items],
             "Framework": [titles.get(r.framework_id, r.framework_id) for r in items],
             "Cycle": [r.cycle for r in items],
             "Review by": [ROLE_WORDS.get(r.role, r.role) for r in items],
-            "Status": [STATUS_WORDS.get(r.status, r.status) for r in items],
             "Last change": [r.updated_at for r in items],
-            verb: [f"/{target}?review={r.id}" for r in items],
         }
     )
     st.dataframe(
@@ -62,4 +62,5 @@ def _review_table(items: list[reviews.Review], titles: dict[str, str], target: s
             "Last change": st.column_config.DatetimeColumn("Last change", format="D MMM YYYY, HH:mm"),
         },
         height=min(38 + 35 * len(items), 420),
+        width="stretch",
     )

@@ -198,7 +198,7 @@ def _criterion(review_id: int, locked: bool, framework: Framework, criterion: Cr
         st.text_area(
             "Evidence (where it is kept, what it shows; no pupil names)",
             key=sync.seed(review_id, criterion, "evidence"),
-            placeholder=criterion.evidence or "Where is the evidence for this answer?",
+            placeholder=f"Hint, not an answer: {criterion.evidence}" if criterion.evidence else "Where is it kept?",
             height=68,
             disabled=locked,
             on_change=_changed,

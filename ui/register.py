@@ -93,6 +93,7 @@ def _import(db: Database, actor: Actor) -> None:
     if gias is None or not st.button("Check and store the register", type="primary", key="register_import"):
         return
     outcome = ""
+    bar = st.progress(0.0, text="Step 1 of 2: checking the files…")
     with st.status("Checking the files…", expanded=True) as status:
         try:
             status.write("Reading and checking the files, then joining them on URN…")
@@ -110,9 +111,11 @@ def _import(db: Database, actor: Actor) -> None:
             )
         else:
             status.write(f"Storing {len(merged)} schools…")
+            bar.progress(0.5, text=f"Step 2 of 2: storing {len(merged)} schools…")
             try:
                 stored = upsert_schools(db, actor, merged)
                 status.update(label=f"Stored {stored} schools", state="complete", expanded=False)
+                bar.progress(1.0, text=f"Done: stored {stored} schools.")
             except NotAllowed as exc:
                 status.update(label="Nothing was stored", state="error", expanded=False)
                 outside = sorted(set(merged["la"]) - {actor.la})

@@ -11,11 +11,12 @@ from data.access import Actor
 from data.db import Database
 from exports.review_export import review_workbook
 from framework.models import Framework
+from framework.words import AUDIT_WORDS, percent_words
 from scoring import ReviewScore, criterion_contributions, priorities, score_review, strengths, unanswered
 from ui import nav
 from ui.charts import domain_chart, domain_chart_summary
 from ui.context import friendly_errors
-from ui.labels import COMPLIANCE_ICONS, COMPLIANCE_WORDS, ROLE_WORDS, STATUS_WORDS
+from ui.labels import COMPLIANCE_ICONS, COMPLIANCE_WORDS, ROLE_WORDS, STATUS_WORDS, word
 from ui.report_downloads import carried_actions, report_downloads
 from ui.review_picker import requested_review
 
@@ -57,10 +58,29 @@ def _page(
             query_params={"review": review.id},
         )
 
+    st.caption(
+        "This is the school's own self-evaluation against the framework, to plan improvement. "
+        "It is not an inspection judgement."
+    )
+    unmet = [c for c in score.compliance if c.status == "not_met"]
+    if unmet:
+        st.error(
+            "**Statutory duties not yet met** (put these right first):\n\n" + "\n".join(f"- {c.text}" for c in unmet),
+            icon=":material/gavel:",
+        )
     overall = score.overall
+    scored = [d for d in score.domains if d.percent is not None]
+    based_on = f"based on {len(scored)} of {len(score.domains)} areas"
     cols = st.columns(3)
     cols[0].metric("Overall", overall.band, help="The band of the weighted mean of the domain percents.")
-    cols[1].metric("Overall percent", "–" if overall.percent is None else f"{overall.percent:.1f}%")
+    cols[1].metric(
+        "Overall percent",
+        "–" if overall.percent is None else f"{overall.percent:.1f}%",
+        delta=based_on,
+        delta_color="off",
+        delta_arrow="off",
+        help="Areas with too few answers are left out of the overall figure until they have enough.",
+    )
     cols[2].metric(
         "Scored questions answered",
         f"{score.completion.answered} of {score.completion.applicable}",
@@ -84,13 +104,14 @@ def _page(
 
     st.subheader("Statutory compliance", anchor=False)
     if score.compliance:
+        duties = sorted(score.compliance, key=lambda c: c.status != "not_met")  # unmet duties first
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Status": [f"{COMPLIANCE_ICONS[c.status]} {COMPLIANCE_WORDS[c.status]}" for c in score.compliance],
-                    "Duty": [c.text for c in score.compliance],
-                    "Domain": [framework.domains_by_id[c.domain_id].title for c in score.compliance],
-                    "Source": [framework.criteria_by_id[c.criterion_id].source for c in score.compliance],
+                    "Status": [f"{COMPLIANCE_ICONS[c.status]} {COMPLIANCE_WORDS[c.status]}" for c in duties],
+                    "Duty": [c.text for c in duties],
+                    "Domain": [framework.domains_by_id[c.domain_id].title for c in duties],
+                    "Source": [framework.criteria_by_id[c.criterion_id].source for c in duties],
                 }
             ),
             hide_index=True,
@@ -99,7 +120,8 @@ def _page(
         st.caption("No statutory duties apply to this school in this framework.")
 
     st.subheader("Strengths and priorities", anchor=False)
-    _strengths_and_priorities(framework, contributions)
+    given = dict(zip(answers["criterion_id"], answers["response"], strict=True))
+    _strengths_and_priorities(framework, contributions, given)
 
     carried_actions(db, actor, review)
     st.subheader("Downloads", anchor=False)
@@ -140,7 +162,7 @@ def _domain_table(framework: Framework, score: ReviewScore) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Domain": [d.title for d in score.domains],
-            "Percent": [None if d.percent is None else round(d.percent, 1) for d in score.domains],
+            "Percent": [percent_words(d.percent, 1) for d in score.domains],
             "Band": [d.band for d in score.domains],
             "Limited by a statutory duty": ["Yes" if d.limited else "No" for d in score.domains],
             "Answered": [f"{d.answered} of {d.applicable}" for d in score.domains],
@@ -148,7 +170,7 @@ def _domain_table(framework: Framework, score: ReviewScore) -> pd.DataFrame:
     )
 
 
-def _strengths_and_priorities(framework: Framework, contributions: pd.DataFrame) -> None:
+def _strengths_and_priorities(framework: Framework, contributions: pd.DataFrame, given: dict[str, object]) -> None:
     if not contributions["answered"].any():
         st.caption("Answer some questions to see strengths and priorities.")
         return
@@ -158,18 +180,29 @@ def _strengths_and_priorities(framework: Framework, contributions: pd.DataFrame)
             continue
         with st.expander(domain.title):
             left, right = st.columns(2)
-            left.markdown("**Strengths**")
-            left.markdown("\n".join(f"- {t}" for t in strengths(mine, limit=3)["text"]) or "None yet.")
-            right.markdown("**Priorities** (the answers that lower this domain most)")
-            right.markdown(
-                "\n".join(
-                    f"- {r.text} (costs {100 * r.shortfall:.0f} points)" for r in priorities(mine, limit=3).itertuples()
-                )
-                or "Nothing lowers this domain."
-            )
+            left.markdown("**Strengths** (answers at the upper levels)")
+            best = strengths(mine, limit=3).itertuples()
+            left.markdown("\n".join(f"- {r.text} ({given.get(r.criterion_id, '')})" for r in best) or "None yet.")
+            right.markdown("**What to improve first**")
+            steps = [_next_step(framework, r) for r in priorities(mine, limit=3).itertuples()]
+            right.markdown("\n".join(f"- {s}" for s in steps) or "Nothing here is below the upper levels.")
             waiting = unanswered(mine)
             if not waiting.empty:
                 st.caption(f"{len(waiting)} questions not answered yet in this domain.")
+
+
+def _next_step(framework: Framework, row: object) -> str:
+    """A priority as what to do next, in the framework's own words (never as points)."""
+    criterion = framework.criteria_by_id[row.criterion_id]  # type: ignore[attr-defined]
+    if row.statutory and row.q == 0:  # type: ignore[attr-defined]
+        return f"**A statutory duty not yet met:** {criterion.text}"
+    if criterion.kind == "yes_no":
+        return f"{criterion.text}: answered No; work towards Yes."
+    scale = framework.scale_of(criterion)
+    now = min(scale.levels, key=lambda lv: abs(lv.points - row.points))  # type: ignore[attr-defined]
+    higher = sorted((lv for lv in scale.levels if lv.points > now.points), key=lambda lv: lv.points)
+    aim = f"; the next step is *{higher[0].label}*" if higher else ""
+    return f"{criterion.text}: now *{now.label}*{aim}."
 
 
 def _submission_controls(db: Database, actor: Actor, review: reviews.Review) -> None:
@@ -178,14 +211,31 @@ def _submission_controls(db: Database, actor: Actor, review: reviews.Review) -> 
         return
     may_reopen = reviews.may(db, actor, review, "write")
     if may_reopen:
+        _reopen_form(db, actor, review)
+    history = reviews.reopen_history(db, actor, review.id)
+    if not history.empty:
+        st.subheader("Submission history", anchor=False)
+        table = pd.DataFrame(
+            {
+                "When": history["at"],
+                "Who": history["name"],
+                "What": [word(AUDIT_WORDS, a) for a in history["action"]],
+                "Reason": history["detail"],
+            }
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={"When": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm")},
+        )
+
+
+def _reopen_form(db: Database, actor: Actor, review: reviews.Review) -> None:
+    """In a keyed container, so the print styles can leave it off paper (ui/styles.py)."""
+    with st.container(key="reopen"):
         st.subheader("Reopen", anchor=False)
         st.markdown("Reopening unlocks the answers. It is recorded with your name, the time and your reason.")
         reason = st.text_input("Why does this review need to be reopened?", key=f"reopen-reason-{review.id}")
         if st.button("Reopen the review", disabled=not reason.strip(), key=f"reopen-{review.id}"):
             reviews.reopen_review(db, actor, review.id, reason)
             nav.go("review", review=review.id)
-    history = reviews.reopen_history(db, actor, review.id)
-    if not history.empty:
-        if not may_reopen:
-            st.subheader("Submission history", anchor=False)
-        st.dataframe(history, hide_index=True)

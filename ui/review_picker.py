@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import reviews
+from data import frameworks, reviews
 from data.access import Actor
 from data.db import Database
 from ui import nav
@@ -20,10 +20,12 @@ def pick_review(db: Database, actor: Actor, *, target: str, title: str, status: 
         st.info("There are no reviews here yet. Start one from the Home page.")
         return
     st.markdown("Choose a review:")
+    titles = {fw.id: fw.title for fw in frameworks.list_frameworks(db)}  # people read titles, not ids
     for r in items[:50]:
+        title = titles.get(r.framework_id, r.framework_id)
         st.page_link(
             nav.page(target),
-            label=f"{r.school_name} · {r.framework_id} · {r.cycle} · {STATUS_WORDS.get(r.status, r.status)}",
+            label=f"{r.school_name} · {title} · {r.cycle} · {STATUS_WORDS.get(r.status, r.status)}",
             query_params={"review": r.id},
         )
     if len(items) > 50:

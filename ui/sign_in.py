@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import users
+from data import demo_accounts, users
 from ui import auth
 from ui.context import friendly_errors, get_db
 
@@ -21,6 +21,25 @@ def render() -> None:
     if submitted:
         _sign_in(email, password)
     st.caption("No account yet, or forgotten your password? Ask your administrator.")
+    _explore_offer()
+
+
+def _explore_offer() -> None:
+    """Only while the database holds nothing but the fictional demo LA (the data layer decides)."""
+    db = get_db()
+    if not demo_accounts.explore_open(db):
+        return
+    st.subheader("Explore the demo")
+    st.write(
+        "This installation holds only the fictional demo local authority. Look around as one of its "
+        "made-up people, without a password:"
+    )
+    for role, account in demo_accounts.DEMO_ACCOUNTS.items():
+        if st.button(f"Explore as {account.offer}", key=f"explore_{role}", icon=":material/travel_explore:"):
+            with friendly_errors():
+                auth.begin_session(demo_accounts.explore_as(db, role))
+                st.rerun()
+    st.caption("The offer ends once real schools or people are added.")
 
 
 def _sign_in(email: str, password: str) -> None:
