@@ -431,6 +431,22 @@ def export_actions(db: Database, actor: Actor, urn: str, cycle: str | None) -> l
     return found + (open_earlier_actions(db, actor, urn, cycle) if cycle else [])
 
 
+def items_due(db: Database, urns: list[str]) -> dict[str, list[tuple[date | None, str]]]:
+    """Each school's live actions as (due date, status), for the LA overview's overdue flag. The overview
+    names only schools its reader may see, so this carries no policy of its own."""
+    found: dict[str, list[tuple[date | None, str]]] = {}
+    with db.read() as conn:
+        for start in range(0, len(urns), 500):  # stay under bound-parameter limits on big registers
+            rows = conn.execute(
+                sa.select(action_items.c.school_urn, action_items.c.due_on, action_items.c.status).where(
+                    action_items.c.school_urn.in_(urns[start : start + 500]), action_items.c.dropped_at.is_(None)
+                )
+            ).all()
+            for urn, due, status in rows:
+                found.setdefault(urn, []).append((due, status))
+    return found
+
+
 def domain_titles(db: Database, actions: list[Action]) -> dict[str, str]:
     """Domain titles of the frameworks the actions came from (the newest stored version of each)."""
     titles: dict[str, str] = {}

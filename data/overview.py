@@ -19,14 +19,13 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from data import access, frameworks, groups
+from data import access, action_plans, frameworks, groups
 from data.access import SHARE_WITH_LA, Actor, NotAllowed, NotFound, SchoolRef
 from data.audit import record
 from data.db import Database
@@ -40,16 +39,6 @@ from scoring.flags import DomainFacts, SchoolFacts
 from scoring.peers import peer_group
 
 ROLES = ("la", "admin")
-
-
-def no_action_plans(db: Database, urns: list[str]) -> dict[str, list[tuple[date | None, str]]]:
-    """Each school's action-plan items as (due date, status); none are stored yet."""
-    return {}
-
-
-# Action plans plug in here: a function of (database, URNs) returning each school's (due date, status)
-# items. The overdue-items flag (scoring.flags.overdue_actions) reads whatever it returns.
-ACTION_ITEMS: Callable[[Database, list[str]], dict[str, list[tuple[date | None, str]]]] = no_action_plans
 
 
 def la_overview(
@@ -99,13 +88,15 @@ def la_overview(
     cycle = cycle or cycles[-1]
     peer_rows = _register_wide(db, framework_id, cycle)
     register = groups.register(db)
+    actions = action_plans.items_due(db, [r.urn for r in school_rows])
     inputs = (school_rows, member_rows, review_rows, last_rows, peer_rows)
     key = (db.url, actor.role, actor.la, actor.id, la, framework_id, cycle, today, id(register))
     key += tuple(tuple(tuple(r) for r in rows) for rows in inputs)
+    key += (tuple(sorted((urn, tuple(items)) for urn, items in actions.items())),)
     with _KEPT_LOCK:
         found = _KEPT.get(key)
     if found is None:
-        found = _build(db, actor, framework_id, cycle, today, register, *inputs)
+        found = _build(db, actor, framework_id, cycle, today, register, actions, *inputs)
         with _KEPT_LOCK:
             _KEPT[key] = found
             while len(_KEPT) > KEPT_OVERVIEWS:
@@ -127,7 +118,18 @@ _KEPT_LOCK = threading.Lock()
 
 
 def _build(
-    db, actor, framework_id, cycle, today, register, school_rows, member_rows, review_rows, last_rows, peer_rows
+    db,
+    actor,
+    framework_id,
+    cycle,
+    today,
+    register,
+    actions,
+    school_rows,
+    member_rows,
+    review_rows,
+    last_rows,
+    peer_rows,
 ) -> Overview:  # type: ignore[no-untyped-def]
     """The overview from the rows read (see ``la_overview``)."""
     picks = [Pick(*r) for r in review_rows]
@@ -157,7 +159,6 @@ def _build(
         member_of.setdefault(urn, []).append(name)
     last = {urn: _as_date(when) for urn, when in last_rows}
     similar = register.similar() if named else {}
-    actions = ACTION_ITEMS(db, [r.urn for r in named])
     peer_values = _peer_values(peers_now, peer_results) if named else {}
 
     def domains_of(urn: str, c: str | None, source: dict = self_best) -> dict[str, tuple[float | None, str, bool]]:

@@ -9,11 +9,12 @@ import pytest
 
 from data import reviews
 from data.access import OPERATOR, Actor
-from data.frameworks import ensure_builtin, get_framework, list_frameworks, store_framework
+from data.frameworks import ensure_builtin, get_framework, list_frameworks
 from data.schools import upsert_schools
 from data.setup import open_database
 from framework.library import builtin_framework, load_framework_file
 from scoring import score_review
+from tests.support.frameworks import store_framework
 
 OLD = load_framework_file(Path(__file__).parent / "data" / "senco-role-audit-2026.1.yaml")
 LA = Actor(id=None, email="advisor@north.example", role="la", la="North")

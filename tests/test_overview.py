@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 import cli
-from data import users
+from data import action_plans, users
 from data.access import OPERATOR, Actor, NotAllowed, NotFound
 from data.overview import la_overview
 from data.setup import open_database
@@ -177,3 +177,29 @@ def test_heat_map_table_sorts_by_band_and_says_each_band_in_words(db) -> None:
     assert "&#x27;=Rowan" not in html and "=Rowan Primary" in html  # escaped as text, never markup
     assert html.count('<th scope="row">') == 6 and "Hawthorn" not in html
     assert 'href="results?review=' in html
+
+
+def test_overdue_action_plan_items_are_flagged_and_a_new_one_is_seen_at_once(db) -> None:
+    """The overview reads the schools' action plans: an open action past its due date is a flag."""
+    today = date(2026, 6, 1)
+    assert [f["code"] for f in _flags(db, "900003", today)] == []
+    action_plans.add_action(
+        db,
+        OPERATOR,
+        "900003",
+        world.NEW,
+        what="Hold every annual review on time",
+        lead="SENCO",
+        due_on=date(2026, 3, 1),
+    )
+    action_plans.add_action(
+        db, OPERATOR, "900003", world.NEW, what="Done already", due_on=date(2026, 2, 1), status="done"
+    )
+    flags = _flags(db, "900003", today)
+    assert [f["code"] for f in flags] == ["overdue_actions"]
+    assert flags[0]["reason"] == "1 action-plan item is overdue (the oldest was due 1 March 2026)."
+
+
+def _flags(db, urn: str, today: date) -> list[dict]:  # type: ignore[no-untyped-def]
+    doc = la_overview(db, NORTH, FW, today=today).to_json()
+    return next(s for s in doc["schools"] if s["urn"] == urn)["flags"]

@@ -12,9 +12,9 @@ import pandas as pd
 from data import consent, reviews
 from data.access import OPERATOR, SHARE_WITH_LA
 from data.db import Database
-from data.frameworks import store_framework
 from data.schools import upsert_schools
 from framework.library import framework_from_dict
+from tests.support.frameworks import store_framework
 from tests.support.pages import share_all
 
 LEVELS = ["Low", "Fair", "Good", "Great"]
