@@ -25,7 +25,8 @@ def write_framework_workbook(framework: Framework) -> bytes:
     write_table(book.create_sheet("domains"), DOMAIN_COLUMNS, domains, wrap=["description"])
     criteria = [
         _cells(c, CRITERION_COLUMNS, criterion_id=c.id, scale=c.scale or "", bands=format_bands(c.bands),
-               statutory="yes" if c.statutory else "no", fact="yes" if c.fact else "no", applies_if=format_conditions(c.applies_if),
+               statutory="yes" if c.statutory else "no", fact="yes" if c.fact else "no",
+               applies_if=format_conditions(c.applies_if),
                per="" if c.per is None else _number(c.per), per_measure=format_measure(c.per_measure))
         for c in framework.criteria
     ]  # fmt: skip
