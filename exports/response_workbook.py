@@ -96,8 +96,10 @@ def write_response_template(
     resourced_provision: bool = False,
     meta: dict | None = None,
     answers: dict[str, tuple[str, str]] | None = None,
+    context: ReviewContext | None = None,
 ) -> bytes:
-    """A workbook to answer ``framework`` offline; with ``phase``, only the questions that apply are listed.
+    """A workbook to answer ``framework`` offline; with ``phase``, only the questions that apply are listed
+    (with ``context``, also by the school's nursery classes and sixth form).
 
     ``meta`` fills other review keys (school_urn, school_name, reviewer_role, ...); ``answers``
     (criterion_id -> (response, evidence)) prefills a partly answered review.
@@ -105,7 +107,7 @@ def write_response_template(
     if phase is not None and phase not in PHASES:
         raise InvalidInput([Problem("phase", f'phase must be one of {", ".join(PHASES)} (got "{phase}")')])
     if phase:
-        criteria = applicable_criteria(framework, ReviewContext.of(phase, resourced_provision))
+        criteria = applicable_criteria(framework, context or ReviewContext.of(phase, resourced_provision))
     else:
         criteria = list(framework.criteria)
     book = Workbook()

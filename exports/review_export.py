@@ -13,13 +13,16 @@ import pandas as pd
 
 from exports.response_workbook import write_response_template
 from exports.results_workbook import results_workbook
-from framework.models import Framework
+from framework.models import Framework, ReviewContext
 from scoring import ReviewScore
 
 
 class _Reviewed(Protocol):
     phase: str
     resourced_provision: bool
+
+    @property
+    def context(self) -> ReviewContext: ...
 
 
 class ExportedReview(Protocol):
@@ -50,5 +53,6 @@ def review_workbook(bundle: ExportedReview) -> bytes:
             resourced_provision=bundle.review.resourced_provision,
             meta=bundle.meta,
             answers=bundle.answer_map,
+            context=bundle.review.context,
         )
     return results_workbook(bundle.framework, bundle.score, bundle.contributions, bundle.answers, bundle.about)
