@@ -124,6 +124,29 @@ def comparison() -> bytes:
     )
 
 
+def action_plan() -> bytes:
+    """The action-plan workbook, with hostile text wherever people type."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from exports.action_plan_workbook import action_plan_workbook
+
+    h = HOSTILE
+    note = SimpleNamespace(noted_on=date(2026, 1, 5), by=h[3], text=h[4])
+    action = SimpleNamespace(
+        what=h[0],
+        cycle="2025/26",
+        domain_id="d",
+        criteria=("c1",),
+        lead=h[1],
+        due_on=date(2026, 1, 1),
+        success=h[2],
+        status="at_risk",
+        notes=(note,),
+    )
+    return action_plan_workbook([action], {"d": h[3]}, h[4], date(2026, 2, 1))
+
+
 AUDIT_ROWS = [[HOSTILE[0], "admin@la.example", HOSTILE[1], -3, HOSTILE[4]], [HOSTILE[3], HOSTILE[2], "", None, 1.5]]
 
 
@@ -139,6 +162,7 @@ WORKBOOKS = {
     "response template": response_template,
     "framework workbook": framework_workbook,
     "comparison workbook": comparison,
+    "action plan workbook": action_plan,
 }
 CSVS = {"audit log CSV": audit_csv}
 
@@ -189,6 +213,7 @@ def test_every_spreadsheet_and_csv_writer_is_checked_here() -> None:
         "exports/framework_workbook.py",
         "exports/response_workbook.py",
         "exports/results_workbook.py",
+        "exports/action_plan_workbook.py",
     }
 
 
