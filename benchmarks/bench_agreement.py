@@ -62,15 +62,16 @@ def synthetic_visits(
 def main() -> int:
     framework = builtin_framework("send-review")
     responses, raters = synthetic_visits()
-    times = []
+    times, cpu = [], []
     for _ in range(3):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = agreement_for_visits(framework, responses, raters)
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
     median = statistics.median(times)
     print(
         f"agreement for {len(result)} visits ({len(responses):,} answers, 4 raters each): median {median:.2f} s "
-        f"of {[round(t, 2) for t in times]} (target < {TARGET_SECONDS} s)"
+        f"of {[round(t, 2) for t in times]} (target < {TARGET_SECONDS} s); CPU median {statistics.median(cpu):.2f} s"
     )
     return 0
 

@@ -881,6 +881,25 @@ def test_visit_command(world: World, command_line, record: str, role: str) -> No
     assert got == want, f"cli --as: {role} × {record}: expected {want}, got {got}"
 
 
+def _visit_page(w: World, actor: Actor, path: str, marker: str) -> bool:
+    at = _page(w, actor, path, visit=_visit_facts(w).visit_id)
+    return at is not None and not at.exception and marker in texts(at)
+
+
+VISIT_PAGES = {
+    "visit": lambda w, a: _visit_page(w, a, "visits", "Visit to Alder Primary"),
+    "moderation before the agreed review": lambda w, a: _visit_page(w, a, "moderation", "agreed exactly on"),
+}
+
+
+@pytest.mark.parametrize("record", list(VISIT_PAGES))
+@pytest.mark.parametrize("role", ROLES)
+def test_visit_page(site: World, record: str, role: str) -> None:
+    want = VISIT_MATRIX[(record, "read")].split()[ROLES.index(role)] == "Y"
+    got = _reached(lambda: VISIT_PAGES[record](site, site.actors[role]))
+    assert got == want, f"pages: {role} × {record}: expected {want}, got {got}"
+
+
 # --- action plans and the written report (issue #13) -----------------------------------------------
 
 
