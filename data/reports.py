@@ -15,11 +15,12 @@ from functools import cached_property
 import pandas as pd
 import sqlalchemy as sa
 
-from data import access, action_plans, frameworks, reviews
+from data import access, action_plans, frameworks, reviews, visits
 from data.access import Actor, NotAllowed, NotFound
 from data.audit import record
 from data.db import Database
 from data.tables import schools
+from data.tables import visits as visit_table
 from framework.models import Framework, ReviewContext
 from framework.problems import InvalidInput, Problem
 from scoring import ReviewScore, criterion_contributions, score_review
@@ -111,9 +112,25 @@ def report_bundle(
         comparison=comparison,
         comparison_note=note,
         self_score=_self_score(db, actor, review, framework) if review.role == "agreed" else None,
-        lines_of_enquiry=list(lines_of_enquiry),
+        lines_of_enquiry=list(lines_of_enquiry) or _visit_enquiries(db, actor, review, framework),
         today=access.today(),
     )
+
+
+def _visit_enquiries(db: Database, actor: Actor, review: reviews.Review, framework: Framework) -> list[str]:
+    """An agreed review's lines of enquiry, from its visit, as far as the reader may see them."""
+    if review.role != "agreed":
+        return []
+    with db.read() as conn:
+        visit_id = conn.execute(sa.select(visit_table.c.id).where(visit_table.c.agreed_review_id == review.id)).scalar()
+    if visit_id is None:
+        return []
+    try:
+        lines = visits.list_enquiries(db, actor, visit_id)
+    except (NotFound, NotAllowed):
+        return []
+    titles = {d.id: d.title for d in framework.domains}
+    return [f"{titles.get(line.domain_id, line.domain_id)}: {line.text}" for line in lines]
 
 
 def _comparison(db: Database, actor: Actor, review: reviews.Review) -> tuple[object | None, str]:

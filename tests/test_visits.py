@@ -221,3 +221,18 @@ def test_the_self_review_reaches_the_team_only_under_the_schools_consent(world):
     consent.set_consent(db, OPERATOR, A, SHARE_WITH_PEERS, give=False, reason="test")
     assert [r.key for r in moderation.moderation(db, p["peer2"], world.visit_id).raters] == ["r1"]
     assert [r.key for r in moderation.moderation(db, p["north"], world.visit_id).raters] == ["self", "r1"]
+
+
+def test_the_agreed_reviews_report_carries_the_visits_released_lines_of_enquiry(world):
+    from data.reports import report_bundle
+
+    db, p = world.db, world.people
+    visits.add_enquiry(db, p["peer1"], world.visit_id, FRAMEWORK, FRAMEWORK.domains[0].id, "How does the SENCO know?")
+    visits.release_enquiries(db, p["peer1"], world.visit_id, date(2020, 1, 1))
+    for key in ("peer1", "peer2"):
+        rate(db, p[key], moderation.start_rating(db, p[key], world.visit_id), [2, 2, 2, 2, 2, 2, 2, 2])
+    agreed_id = agreed.start_agreed(db, p["peer1"], world.visit_id)
+    agreed.submit_agreed(db, p["peer1"], world.visit_id)
+    bundle = report_bundle(db, p["senco"], agreed_id, "pdf")
+    assert bundle.lines_of_enquiry == [f"{FRAMEWORK.domains[0].title}: How does the SENCO know?"]
+    assert report_bundle(db, p["senco"], world.self_review, "pdf").lines_of_enquiry == []
