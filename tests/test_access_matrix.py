@@ -358,7 +358,8 @@ def _page_review_read(w: World, actor: Actor, review_id: int) -> bool:
     at = _page(w, actor, "review", review=review_id, domain="role")
     if not _shows_school_a(at):
         return False
-    return at.radio(key=f"r:{review_id}:role-designated").value in ("yes", "no")
+    shown = [r for r in at.radio if r.key.startswith(f"r:{review_id}:role-designated:")]
+    return len(shown) == 1 and shown[0].value in ("yes", "no")
 
 
 def _page_review_write(w: World, actor: Actor) -> bool:
@@ -396,7 +397,7 @@ def _page_review_start(w: World, actor: Actor) -> bool:
 def _page_answers_write(w: World, actor: Actor) -> bool:
     review_id = w.fresh_draft()
     at = _page(w, actor, "review", review=review_id, domain="role")
-    radios = [r for r in at.radio if r.key == f"r:{review_id}:role-eligible"] if at else []
+    radios = [r for r in at.radio if r.key.startswith(f"r:{review_id}:role-eligible:")] if at else []
     if radios:
         radios[0].set_value("yes").run()
     return "role-eligible" in reviews.load_answers(w.db, OPERATOR, review_id)
@@ -407,7 +408,9 @@ def _page_upload(w: World, actor: Actor) -> bool:
     at = _page(w, actor, "offline", review=review_id)
     if at is not None and at.file_uploader:
         at.file_uploader[0].set_value(("answers.xlsx", w.upload, "application/octet-stream")).run()
-        next(b for b in at.button if b.label == "Check and save the answers").click().run()
+        next(b for b in at.button if b.label == "Check the workbook").click().run()
+        for save in [b for b in at.button if b.label == "Save the answers"]:  # offered only to those who may write
+            save.click().run()
     return "role-eligible" in reviews.load_answers(w.db, OPERATOR, review_id)
 
 
