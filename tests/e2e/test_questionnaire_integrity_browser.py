@@ -116,7 +116,7 @@ def test_a_typed_note_is_saved_by_every_way_out_and_nothing_else_changes(journey
     journey.type_note(7, "role-continuity", "Deputy named in the handbook")
     page.reload()
     wait_for_app(page)
-    expect(page.get_by_text("Saved at")).to_be_visible()  # the kept note, sent again after the reload
+    expect(page.get_by_text("Saved at")).to_be_visible(timeout=30_000)  # the kept note, sent again after the reload
     journey.check("a reload")
 
     answers = page.locator('[data-testid="stRadio"]').filter(has_not_text="Domains")
