@@ -473,7 +473,7 @@ class ExportBundle:
             "school_urn": r.school_urn,
             "school_name": r.school_name,
             "reviewer_role": r.role,
-            "downloaded_at": self.exported_at.isoformat(timespec="seconds"),
+            "downloaded_at": self.exported_at.isoformat(),
         }
 
     @property

@@ -38,7 +38,6 @@ from data.setup import open_database
 from exports.response_workbook import write_response_template
 from framework.library import builtin_framework
 from framework.problems import InvalidInput
-from tests.support import answers as answer_widgets
 from tests.support.accounts import may_read_log
 from tests.support.pages import PASSWORD, add_user, app_as, open_page, register, texts
 
@@ -400,7 +399,8 @@ def _page_review_read(w: World, actor: Actor, review_id: int) -> bool:
     at = _page(w, actor, "review", review=review_id, domain="role")
     if not _shows_school_a(at):
         return False
-    return answer_widgets.answer(at, review_id, "role-designated").value in ("yes", "no")
+    shown = [r for r in at.radio if r.key.startswith(f"r:{review_id}:role-designated:")]
+    return len(shown) == 1 and shown[0].value in ("yes", "no")
 
 
 def _page_review_write(w: World, actor: Actor) -> bool:
@@ -451,7 +451,9 @@ def _page_upload(w: World, actor: Actor) -> bool:
     at = _page(w, actor, "offline", review=review_id)
     if at is not None and at.file_uploader:
         at.file_uploader[0].set_value(("answers.xlsx", w.upload, "application/octet-stream")).run()
-        next(b for b in at.button if b.label == "Check and save the answers").click().run()
+        next(b for b in at.button if b.label == "Check the workbook").click().run()
+        for save in [b for b in at.button if b.label == "Save the answers"]:  # offered only to those who may write
+            save.click().run()
     return "role-eligible-qualified" in reviews.load_answers(w.db, OPERATOR, review_id)
 
 

@@ -83,6 +83,32 @@ def current_actor() -> Actor | None:
     return _from_organisation()
 
 
+def confirm_session() -> Actor | None:
+    """For a save: the signed-in user after a fresh look at the session row (not the minute-old cache).
+
+    None when the session has ended (idle too long, signed out elsewhere): the tab is signed out, so
+    the next run asks the user to sign in again, and the caller keeps what the user typed.
+    """
+    state: _SignedIn | None = st.session_state.get(_SIGNED_IN)
+    if state is None:
+        return None
+    actor = sessions.session_actor(get_db(), state.token)
+    if actor is None:
+        del st.session_state[_SIGNED_IN]
+        st.session_state[_NOTICE] = (
+            "Your session has ended. Please sign in again. What you typed but could not save is kept and "
+            "shown again, ready to save."
+        )
+        return None
+    st.session_state[_SIGNED_IN] = _SignedIn(actor, state.token, time.monotonic())
+    return actor
+
+
+def is_signed_in() -> bool:
+    """Whether this tab holds a signed-in user (without looking at the session row)."""
+    return st.session_state.get(_SIGNED_IN) is not None
+
+
 def session_cookie() -> str | None:
     """The session token the browser sent when this tab connected (a reload sends the latest)."""
     value = st.context.cookies.get(COOKIE)

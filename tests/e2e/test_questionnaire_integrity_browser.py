@@ -8,6 +8,7 @@ database must hold every answer and note as given, plus the typed note.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,12 @@ class Journey:
         self.page.keyboard.type(text)
         response, note = self.model.get(criterion_id, (None, ""))
         self.model[criterion_id] = (response, note + text)
+
+    def wait_for_database(self, seconds: float = 30) -> None:
+        """Until the database holds the model (or the time is up; ``check`` then says what differs)."""
+        deadline = time.monotonic() + seconds
+        while self._stored() != self.model and time.monotonic() < deadline:
+            self.page.wait_for_timeout(250)
 
     def check(self, step: str) -> None:
         wait_for_app(self.page)
@@ -116,7 +123,7 @@ def test_a_typed_note_is_saved_by_every_way_out_and_nothing_else_changes(journey
     journey.type_note(7, "role-continuity", "Deputy named in the handbook")
     page.reload()
     wait_for_app(page)
-    expect(page.get_by_text("Saved at")).to_be_visible()  # the kept note, sent again after the reload
+    journey.wait_for_database()  # the note kept in the tab is put back and sent once the page is back
     journey.check("a reload")
 
     answers = page.locator('[data-testid="stRadio"]').filter(has_not_text="Domains")
