@@ -10,7 +10,7 @@ import streamlit as st
 
 from data import frameworks, reviews
 from exports.response_workbook import read_response_workbook
-from framework.problems import InvalidInput
+from framework.problems import InvalidInput, capped
 from ui import nav
 from ui.context import friendly_errors
 from ui.results import download
@@ -50,7 +50,7 @@ def render() -> None:
                     status.update(label="Nothing was saved: the workbook has problems", state="error")
                     st.error(
                         f"{len(exc.problems)} problem(s) found. Nothing was saved. Fix them and upload again:\n\n"
-                        + "\n".join(f"- {p}" for p in exc.problems)
+                        + "\n".join(f"- {p}" for p in capped(exc.problems))
                     )
                     return
                 status.write("The workbook is valid. Saving the answers…")
