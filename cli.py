@@ -29,7 +29,7 @@ import commands.users
 import commands.visits  # noqa: F401
 from commands import COMMANDS
 from data.access import NotAllowed, NotFound
-from framework.problems import InvalidInput, Problem
+from framework.problems import InvalidInput, Problem, capped
 
 INVALID_INPUT = 2
 NOT_ALLOWED = 3
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     except (NotAllowed, NotFound) as exc:
         print(exc, file=sys.stderr)
         return NOT_ALLOWED
-    for problem in problems:
+    for problem in capped(problems):  # the first 200 and a count of the rest
         print(problem, file=sys.stderr)
     return INVALID_INPUT
 

@@ -42,6 +42,8 @@ SEN_COLUMNS = ["urn", "sen_pupils", "sen_support_pct", "ehcp_pct", "resourced_pr
 SCHOOL_TYPES = ("mainstream", "special", "alternative_provision", "utc")
 MISSING = frozenset({"", "z", ":", "x", "c", "supp"})  # z not available, : not applicable, SUPP suppressed
 URN_PATTERN = re.compile(r"\d{6}")
+MAX_PROBLEMS = 1_000  # reading stops here: a file this wrong is the wrong file, and the list stays small
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 # GIAS TypeOfEstablishment (code) -> our school type. Types not listed (independent schools, FE and HE,
 # children's centres, secure units, Welsh and overseas establishments) are not part of the register.
@@ -90,7 +92,10 @@ class _Rows:
 
     def __init__(self, data: bytes, source: str, required: dict[str, str], optional: dict[str, str]):
         reader = csv.reader(io.StringIO(_decode(data, source), newline=""))
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise InvalidInput([_csv_problem(reader, exc)]) from None
         if header is None:
             raise InvalidInput([Problem(source, "the file is empty")])
         found = {_key(name): i for i, name in reversed(list(enumerate(header)))}
@@ -107,7 +112,14 @@ class _Rows:
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         line = self._reader.line_num + 1
-        for record in self._reader:
+        while len(self.problems) < MAX_PROBLEMS:
+            try:
+                record = next(self._reader, None)
+            except csv.Error as exc:  # a quote never closed swallows the rest of the file into one field
+                self.problems.append(_csv_problem(self._reader, exc, line))
+                return
+            if record is None:
+                return
             start, line = line, self._reader.line_num + 1
             if not any(cell.strip() for cell in record):
                 continue
@@ -127,8 +139,25 @@ class _Rows:
             return None
 
     def finish(self) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            stopped = self.problems[MAX_PROBLEMS - 1].place.split(",")[0]
+            self.problems = [
+                *self.problems[:MAX_PROBLEMS],
+                Problem(stopped, f"reading stopped after {MAX_PROBLEMS:,} problems; is this the right file?"),
+            ]
         if self.problems:
             raise InvalidInput(self.problems)
+
+
+def _csv_problem(reader: object, exc: csv.Error, start: int | None = None) -> Problem:
+    """A CSV syntax error, placed: most often an opening quote that is never closed."""
+    line = start or getattr(reader, "line_num", 0) or 1
+    reason = str(exc)
+    if "field larger than field limit" in reason or "unexpected end of data" in reason or "EOF" in reason:
+        reason = 'a quoted value starts here (") and its closing quote is missing, so the rest of the file runs into it'
+    elif "NUL" in reason:
+        reason = "the line contains a NUL byte, which a CSV text file never has; is this the right file?"
+    return Problem(f"line {line}", reason)
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -142,8 +171,20 @@ def _decode(data: bytes, source: str) -> str:
         data = data[len(codecs.BOM_UTF8) :]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad_at = exc.start
+    mixed = UTF8_SEQUENCE.search(data)
+    if mixed is not None:
+        line_utf8, line_other = (data.count(b"\n", 0, at) + 1 for at in (mixed.start(), bad_at))
+        raise InvalidInput(
+            [
+                Problem(
+                    f"line {line_other}",
+                    f"is not UTF-8 text, but line {line_utf8} is: the file mixes two encodings (UTF-8 and, "
+                    "probably, Windows-1252), so names would be garbled. Save the whole file again as CSV UTF-8.",
+                )
+            ]
+        )
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:

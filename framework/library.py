@@ -69,9 +69,30 @@ def load_framework_file(path: str | Path) -> Framework:
         data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     except InvalidInput:
         raise
+    except RecursionError:  # the parsers recurse once per level: thousands of [[[[ exhaust the stack
+        raise InvalidInput([Problem(path.name, TOO_DEEP)]) from None
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise InvalidInput([Problem(path.name, f"could not be read: {_first_line(exc)}")]) from None
+    if _depth(data) > MAX_DEPTH:
+        raise InvalidInput([Problem(path.name, TOO_DEEP)])
     return framework_from_dict(data, source=path.name)
+
+
+MAX_DEPTH = 32  # a framework nests about 6 levels (domains, criteria, levels...); validation recurses per level
+TOO_DEEP = f"is nested more than {MAX_DEPTH} levels deep; a framework file is far shallower (is it the right file?)"
+
+
+def _depth(data: object) -> int:
+    """How deeply lists and mappings nest, found without recursion (so any depth is safe to measure)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def _first_line(exc: Exception) -> str:

@@ -20,6 +20,16 @@ class Problem:
         return f"{self.place}: {self.message}" if self.place else self.message
 
 
+MAX_SHOWN = 200  # problems listed to a user; the rest are counted ("… and 12 more")
+
+
+def capped(problems: list[Problem], limit: int = MAX_SHOWN) -> list[Problem]:
+    """The first ``limit`` problems and, when there are more, one line that counts the rest."""
+    if len(problems) <= limit:
+        return list(problems)
+    return [*problems[:limit], Problem("", f"… and {len(problems) - limit:,} more problems")]
+
+
 class InvalidInput(Exception):
     """Raised with every problem found; callers show them and store nothing."""
 

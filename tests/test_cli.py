@@ -218,3 +218,37 @@ def test_help_lists_every_command_and_bad_input_never_shows_a_traceback(tmp_path
         "junk.xlsx: not an Excel workbook (.xlsx): the file is damaged or incomplete; "
         "open it in Excel and save it as an Excel Workbook (.xlsx)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000),
+        ("deep.yaml", "a: " + "[" * 100_000 + "]" * 100_000),
+        ("deeper.yaml", "".join(f"{'  ' * i}k{i}:\n" for i in range(60)) + "  " * 60 + "v: 1\n"),
+        ("forty.json", '{"a":' * 40 + "1" + "}" * 40),
+    ],
+)
+def test_validate_of_deeply_nested_json_or_yaml_is_a_clear_problem(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    status, _, err = run(capsys, "validate", str(path))
+    deep = "is nested more than 32 levels deep; a framework file is far shallower (is it the right file?)"
+    assert (status, err) == (2, f"{name}: {deep}\n")
+
+
+def test_import_register_with_an_unterminated_quote_exits_2_with_the_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    header = "URN,LA (name),EstablishmentName,PhaseOfEducation (code),TypeOfEstablishment (code),NumberOfPupils,"
+    header += "PercentageFSM"
+    rows = [f"1{i:05d},North,School {i},2,1,210,22.0" for i in range(20_000)]
+    path = tmp_path / "gias.csv"
+    path.write_text("\n".join([header, '100000,North,"Unclosed,2,1,210,22.0', *rows]) + "\n")
+    status, out, err = run(capsys, "--as", "", "import-register", str(path))
+    assert (status, err) == (2, '--as: no such user: the email given is empty ("")\n')
+    status, out, err = run(capsys, "import-register", str(path))
+    assert status == 2 and out == ""
+    assert err.startswith("gias.csv, line 2: a quoted value starts here")

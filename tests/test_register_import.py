@@ -220,3 +220,44 @@ def test_nursery_classes_and_a_sixth_form_are_read_from_gias_when_it_has_them():
     without = read_gias_csv(GOOD_GIAS.encode("utf-8"))
     assert not without["has_nursery"].any() and not without["has_sixth_form"].any()
     assert list(merge_register(frame.reset_index()).columns) == REGISTER_COLUMNS
+
+
+# --- hostile and broken files (issue #10): a located problem, never a traceback or a runaway -----------
+
+
+def test_an_unterminated_quote_is_a_located_problem_not_a_traceback():
+    long_tail = "\n".join(f"1000{i:02d},201,Camden,School {i},1,2,Primary,210,23.4,London,1," for i in range(99))
+    text = gias('100001,201,Camden,"Unclosed Primary,1,2,Primary,210,23.4,London,1,', long_tail * 40)
+    with pytest.raises(InvalidInput) as caught:
+        read_gias_csv(text.encode())
+    assert caught.value.problems == [
+        Problem(
+            "line 2",
+            'a quoted value starts here (") and its closing quote is missing, so the rest of the file runs into it',
+        )
+    ]
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_with_its_lines():
+    data = gias(
+        "100001,201,Camden,Café Primary School,1,2,Primary,210,23.4,London,1,",
+        "100002,201,Camden,Crème Academy,34,4,Secondary,1050,18,London,1,",
+    ).encode("utf-8")
+    data = data.replace("Crème".encode(), "Crème".encode("cp1252"))  # line 3 saved by another program
+    with pytest.raises(InvalidInput) as caught:
+        read_gias_csv(data)
+    (problem,) = caught.value.problems
+    assert problem.place == "line 3" and "line 2 is" in problem.message and "mixes two encodings" in problem.message
+
+
+def test_a_file_of_bad_rows_stops_after_a_thousand_problems_and_the_list_shown_is_capped():
+    from framework.problems import MAX_SHOWN, capped
+
+    rows = [f"10{i:04d},201,Camden,School {i},1,2,Primary,lots,23.4,London,1," for i in range(5000)]
+    with pytest.raises(InvalidInput) as caught:
+        read_gias_csv(gias(*rows).encode())
+    problems = caught.value.problems
+    assert len(problems) == register_import.MAX_PROBLEMS + 1
+    assert "reading stopped after 1,000 problems" in problems[-1].message
+    shown = capped(problems)
+    assert len(shown) == MAX_SHOWN + 1 and shown[-1].message == "… and 801 more problems"

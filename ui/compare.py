@@ -240,7 +240,7 @@ def comparison_chart(measures: Sequence[Measure]) -> go.Figure:
             fillcolor="rgba(31,78,121,0.12)", hoverinfo="x",
         ),
         go.Scatter(
-            x=ranges_x, y=ranges_y, mode="lines+markers", name=f"Peer range ({MIN_SUMMARY}–{MIN_FULL - 1} schools)",
+            x=ranges_x, y=ranges_y, mode="lines+markers", name="Peer range (lowest to highest)",
             line={"color": PEERS, "width": 3}, marker={"symbol": "line-ns-open", "size": 14, "color": PEERS},
             hoverinfo="x",
         ),

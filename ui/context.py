@@ -12,7 +12,7 @@ from data.access import NotAllowed, NotFound
 from data.db import Database
 from data.demo_accounts import demo_switched_on
 from data.setup import open_database
-from framework.problems import InvalidInput
+from framework.problems import InvalidInput, capped
 
 log = logging.getLogger("send_review")
 
@@ -39,7 +39,7 @@ def friendly_errors() -> Iterator[None]:
     except (NotFound, NotAllowed) as exc:
         st.error(str(exc))
     except InvalidInput as exc:
-        st.error("Please fix these problems and try again:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        st.error("Please fix these problems and try again:\n\n" + "\n".join(f"- {p}" for p in capped(exc.problems)))
     except Exception:  # the last line of defence for users; the log keeps the traceback
         log.exception("unexpected error on a page")
         st.error("Something went wrong on our side. Your saved answers are safe; please reload the page.")

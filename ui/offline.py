@@ -17,7 +17,7 @@ from data.answer_upload import upload_effect
 from data.db import Database
 from exports.response_workbook import read_response_workbook
 from framework.models import Framework, ReviewContext
-from framework.problems import InvalidInput
+from framework.problems import InvalidInput, capped
 from ui import nav
 from ui.context import friendly_errors
 from ui.results import download
@@ -68,7 +68,7 @@ def _upload(db: Database, actor: Actor, review_id: int, framework: Framework, co
             st.session_state.pop(key, None)
             st.error(
                 f"Nothing was saved: {len(exc.problems)} problem(s) found. Fix them and upload again "
-                "(first problems first):\n\n" + "\n".join(f"- {p}" for p in exc.problems)
+                "(first problems first):\n\n" + "\n".join(f"- {p}" for p in capped(exc.problems))
             )
             return
     checked = st.session_state.get(key)

@@ -16,7 +16,7 @@ from data.db import Database
 from data.register_import import SCHOOL_TYPES, URN_PATTERN, read_register
 from data.schools import School, list_schools, upsert_schools
 from framework.models import PHASE_LABELS, PHASES
-from framework.problems import InvalidInput, Problem
+from framework.problems import InvalidInput, Problem, capped
 from ui.auth import require_actor
 from ui.context import friendly_errors, get_db
 
@@ -107,7 +107,7 @@ def _import(db: Database, actor: Actor) -> None:
             status.update(label="Nothing was stored: the files have problems", state="error", expanded=False)
             outcome = (
                 f"{len(problems)} problem(s) found. Nothing was stored. Fix them and upload again:\n\n"
-                + "\n".join(f"- {p}" for p in problems)
+                + "\n".join(f"- {p}" for p in capped(problems))
             )
         else:
             status.write(f"Storing {len(merged)} schools…")
