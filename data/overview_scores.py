@@ -18,8 +18,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data import frameworks
-from data.comparison import KEPT_SIZE
 from data.db import Database
+from data.review_scores import KEPT_SIZE
 from data.tables import answers
 from framework.models import Framework
 from framework.problems import InvalidInput
