@@ -31,9 +31,9 @@ def render() -> None:
         titles = {fw.id: fw.title for fw in frameworks.list_frameworks(db)}
         drafts = [r for r in mine if r.status == "draft"]
         done = [r for r in mine if r.status != "draft"]
-        st.subheader(f"In progress ({len(drafts)})")
+        st.header(f"In progress ({len(drafts)})")
         _review_table(drafts, titles, "review", "Continue")
-        st.subheader(f"Submitted ({len(done)})")
+        st.header(f"Submitted ({len(done)})")
         _review_table(done, titles, "results", "Open results")
 
 
