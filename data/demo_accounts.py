@@ -85,10 +85,12 @@ def explore_as(db: Database, role: str) -> Actor:
         if not _open(conn):
             raise NotAllowed("Exploring with demo accounts ends once an installation holds real schools or people.")
         row = conn.execute(sa.select(users).where(users.c.email == account.email)).first()
+        if row is not None and (not row.demo or not row.active):  # a real account, or one an admin switched off
+            raise NotAllowed("This demo account is not available.")
         user_id = _create(conn, account, at) if row is None else row.id
         if role == "peer":
             _ensure_assignment(conn, user_id, at)
-        conn.execute(sa.update(users).where(users.c.id == user_id).values(last_login=at, active=True))
+        conn.execute(sa.update(users).where(users.c.id == user_id).values(last_login=at))
         row = conn.execute(sa.select(users).where(users.c.id == user_id)).one()
         actor = Actor(id=row.id, email=row.email, role=row.role, name=row.name, school_urn=row.school_urn, la=row.la)
         audit.record(conn, actor, "sign_in", detail="demo account (Explore as)")

@@ -61,7 +61,7 @@ def test_the_users_page_offers_the_file_import(demo_db: Database, monkeypatch: p
     monkeypatch.setattr(auth, "session_cookie", lambda: token)
     at = AppTest.from_function(_users_page, default_timeout=60).run()
     assert not at.exception
-    assert "Import a users file" in [s.value for s in at.subheader]
+    assert "Import a users file" in [s.value for s in at.header]
 
 
 def _users_page() -> None:

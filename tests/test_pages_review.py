@@ -260,8 +260,8 @@ def test_only_those_who_may_change_a_submitted_review_are_offered_to_reopen_it(s
     at = open_page(app_as(db, senco), "results", review=las)  # the school reads the LA's review of it, no more
     assert not at.exception and at.title[0].value == "Results: Alder Primary"
     assert f"reopen-{las}" not in [b.key for b in at.button]
-    assert not at.text_input and "Reopen" not in [h.value for h in at.subheader]
-    assert "Submission history" in [h.value for h in at.subheader]  # who submitted it and when is still shown
+    assert not at.text_input and "Reopen" not in [h.value for h in at.header]
+    assert "Submission history" in [h.value for h in at.header]  # who submitted it and when is still shown
 
     at = open_page(app_as(db, advisor), "results", review=las)
     assert f"reopen-{las}" in [b.key for b in at.button]

@@ -33,10 +33,10 @@ def render() -> None:
         people = users.list_users(db, actor)
         register = list_schools(db, actor)
         _table(people, register)
-        st.subheader("Invite someone")
+        st.header("Invite someone")
         _invite_form(actor, register)
         users_import.render(actor)
-        st.subheader("Manage an account")
+        st.header("Manage an account")
         _manage(actor, people, register)
 
 

@@ -118,7 +118,7 @@ def _latest_self_review(db: Database, actor: Actor, urn: str) -> tuple[str, str]
 
 
 def _page(c: Comparison) -> None:
-    st.subheader(f"{c.school_name} · {c.framework_title} · {c.cycle}", anchor=False)
+    st.header(f"{c.school_name} · {c.framework_title} · {c.cycle}", anchor=False)
     st.markdown(c.summary())
     if c.own_status == "draft":
         st.info(f"This school's self-review for {c.cycle} is still in progress: its results so far are shown.")
@@ -139,7 +139,7 @@ def _page(c: Comparison) -> None:
             f"{at_or_above} of the {c.noun} that have one. 100% would be the highest; 50% the middle."
         )
 
-    st.subheader("By domain", anchor=False)
+    st.header("By domain", anchor=False)
     measures = [c.overall, *c.domains]
     st.plotly_chart(comparison_chart(measures), config={"displayModeBar": False})
     st.caption(
@@ -171,7 +171,7 @@ def _page(c: Comparison) -> None:
 
 
 def _senco(c: Comparison) -> None:
-    st.subheader("SENCO time", anchor=False)
+    st.header("SENCO time", anchor=False)
     s = c.senco
     if s is None:
         st.caption(
@@ -191,7 +191,7 @@ def _senco(c: Comparison) -> None:
 
 
 def _trend(c: Comparison) -> None:
-    st.subheader("Over the years", anchor=False)
+    st.header("Over the years", anchor=False)
     rows = list(c.trend)
     cycles = sorted({t.cycle for t in rows})
     if len(cycles) < 2:
@@ -206,7 +206,7 @@ def _trend(c: Comparison) -> None:
 
 
 def _download(db: Database, actor: Actor, picked: tuple, c: Comparison) -> None:
-    st.subheader("Download", anchor=False)
+    st.header("Download", anchor=False)
     st.download_button(
         "The comparison as a workbook (.xlsx)",
         data=lambda: comparison_workbook(compare_school(db, actor, *picked, action="export").to_json()),

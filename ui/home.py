@@ -33,9 +33,9 @@ def render() -> None:
         drafts = [r for r in mine if r.status == "draft"]
         done = [r for r in mine if r.status != "draft"]
         home_visits.render(db, actor)  # visits of the user's team or school (ui/home_visits.py)
-        st.subheader(f"In progress ({len(drafts)})")
+        st.header(f"In progress ({len(drafts)})")
         _review_table(drafts, titles, "review", "Continue")
-        st.subheader(f"Submitted ({len(done)})")
+        st.header(f"Submitted ({len(done)})")
         _review_table(done, titles, "results", "Open results")
 
 

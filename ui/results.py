@@ -93,7 +93,7 @@ def _page(
             "The percent is not changed."
         )
 
-    st.subheader("Domains", anchor=False)
+    st.header("Domains", anchor=False)
     st.plotly_chart(domain_chart(score), config={"displayModeBar": False})
     st.caption(domain_chart_summary(score))
     st.dataframe(_domain_table(framework, score), hide_index=True)
@@ -102,7 +102,7 @@ def _page(
             duties = "; ".join(framework.criteria_by_id[c].text for c in d.limited_by)
             st.markdown(f"**{d.title}** is limited to *{d.band}* because this statutory duty is not met: {duties}")
 
-    st.subheader("Statutory compliance", anchor=False)
+    st.header("Statutory compliance", anchor=False)
     if score.compliance:
         duties = sorted(score.compliance, key=lambda c: c.status != "not_met")  # unmet duties first
         st.dataframe(
@@ -119,12 +119,12 @@ def _page(
     else:
         st.caption("No statutory duties apply to this school in this framework.")
 
-    st.subheader("Strengths and priorities", anchor=False)
+    st.header("Strengths and priorities", anchor=False)
     given = dict(zip(answers["criterion_id"], answers["response"], strict=True))
     _strengths_and_priorities(framework, contributions, given)
 
     carried_actions(db, actor, review)
-    st.subheader("Downloads", anchor=False)
+    st.header("Downloads", anchor=False)
     if reviews.may(db, actor, review, "export"):
         left, right = st.columns(2)
         download(left, db, actor, review, "results", "Results workbook (.xlsx)")
@@ -214,7 +214,7 @@ def _submission_controls(db: Database, actor: Actor, review: reviews.Review) -> 
         _reopen_form(db, actor, review)
     history = reviews.reopen_history(db, actor, review.id)
     if not history.empty:
-        st.subheader("Submission history", anchor=False)
+        st.header("Submission history", anchor=False)
         table = pd.DataFrame(
             {
                 "When": history["at"],
@@ -233,7 +233,7 @@ def _submission_controls(db: Database, actor: Actor, review: reviews.Review) -> 
 def _reopen_form(db: Database, actor: Actor, review: reviews.Review) -> None:
     """In a keyed container, so the print styles can leave it off paper (ui/styles.py)."""
     with st.container(key="reopen"):
-        st.subheader("Reopen", anchor=False)
+        st.header("Reopen", anchor=False)
         st.markdown("Reopening unlocks the answers. It is recorded with your name, the time and your reason.")
         reason = st.text_input("Why does this review need to be reopened?", key=f"reopen-reason-{review.id}")
         if st.button("Reopen the review", disabled=not reason.strip(), key=f"reopen-{review.id}"):

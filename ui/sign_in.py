@@ -29,7 +29,7 @@ def _explore_offer() -> None:
     db = get_db()
     if not demo_accounts.explore_open(db):
         return
-    st.subheader("Explore the demo")
+    st.header("Explore the demo")
     st.write(
         "This installation holds only the fictional demo local authority. Look around as one of its "
         "made-up people, without a password:"

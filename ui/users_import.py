@@ -13,7 +13,7 @@ from ui.labels import USER_ROLE_WORDS, word
 
 
 def render(actor: Actor) -> None:
-    st.subheader("Import a users file")
+    st.header("Import a users file")
     st.write(
         "A CSV file with the columns **email, name, role, school URN or LA**, one person a line. Role is "
         "School staff, Peer reviewer, LA advisor or Administrator; school staff need their school's URN and LA "

@@ -3,6 +3,8 @@ violation (the rule and the element are named on failure), and a screenshot to l
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -21,8 +23,14 @@ WIDTHS = ((1280, 900), (400, 860))
 EXPLORE = {"school": "the SENCO of a demo school", "peer": "an assigned peer reviewer", "la": "an LA advisor"}
 
 
-def _sign_in(page: Page, server: AppServer, role: str, first: bool) -> None:
+def _sign_in(page: Page, server: AppServer, role: str, first: bool) -> list[str]:
+    """Signs in; returns the sign-in page's own serious violations (it offers Explore as... on the demo)."""
     open_app(page, server.url)
+    found = []
+    if not first:
+        expect(page.get_by_role("button", name=f"Explore as {EXPLORE['school']}")).to_be_visible()
+        found = [f"sign-in: {v}" for v in serious_violations(page)]
+        screenshot(page, f"tour-sign-in-{role}-{page.viewport_size['width'] if page.viewport_size else 0}")
     if role != "admin":
         page.get_by_role("button", name=f"Explore as {EXPLORE[role]}").click()
     elif first:  # the first visit creates the administrator
@@ -38,12 +46,24 @@ def _sign_in(page: Page, server: AppServer, role: str, first: bool) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=APP_TIMEOUT_MS)
     page.wait_for_function("document.cookie.includes('send_review_session=')")
     wait_for_app(page)
+    return found
 
 
 def _nav_paths(page: Page) -> list[str]:
     """The pages in this role's navigation, as paths (read at the wide size, where the sidebar is open)."""
     hrefs = page.locator('[data-testid="stSidebarNav"] a').evaluate_all("els => els.map(e => e.pathname)")
     return [h.lstrip("/") for h in hrefs]
+
+
+def _check_print(page: Page) -> None:
+    """Printed (A4), the results page is the results: no sidebar, no Reopen form."""
+    expect(page.locator(".st-key-reopen")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    expect(page.locator(".st-key-reopen")).to_be_hidden()
+    expect(page.get_by_role("heading", name=re.compile("^Results: "))).to_be_visible()
+    screenshot(page, "tour-school-results-print")
+    page.emulate_media(media="screen")
 
 
 def _review_paths(server: AppServer, role: str) -> list[str]:
@@ -68,7 +88,7 @@ def test_every_page_for_every_role_is_accessible_on_the_demo_data(app_server_fac
         for width, height in WIDTHS:
             context = browser.new_context(viewport={"width": width, "height": height})
             page = context.new_page()
-            _sign_in(page, server, role, first=(role == "admin" and width == 1280))
+            problems += _sign_in(page, server, role, first=(role == "admin" and width == 1280))
             if not paths:
                 paths = _nav_paths(page) + _review_paths(server, role)
             for path in paths:
@@ -77,5 +97,7 @@ def test_every_page_for_every_role_is_accessible_on_the_demo_data(app_server_fac
                 assert not app_errors(page), f"{name} raised an exception; log:\n{server.log_tail()}"
                 problems += [f"{name}: {v}" for v in serious_violations(page)]
                 screenshot(page, f"tour-{name}")
+                if role == "school" and width == 1280 and path.startswith("results?review="):
+                    _check_print(page)
             context.close()
     assert not problems, "serious accessibility violations:\n" + "\n".join(problems)
