@@ -16,5 +16,5 @@ def render(db: Database, actor: Actor) -> None:
         found = [v for v in found if v.member(actor.id) is not None]
     if not found:
         return
-    st.subheader(f"Peer review visits ({len(found)})", anchor=False)
+    st.header(f"Peer review visits ({len(found)})", anchor=False)
     visit_table(found)

@@ -54,7 +54,7 @@ def carried_actions(db: Database, actor: Actor, review: reviews.Review) -> None:
             query_params={"school": review.school_urn, "review": review.id},
         )
         return
-    st.subheader("Actions carried from earlier cycles", anchor=False)
+    st.header("Actions carried from earlier cycles", anchor=False)
     st.dataframe(
         pd.DataFrame(
             {
