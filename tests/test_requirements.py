@@ -21,6 +21,7 @@ from tests.support import REPO_ROOT
 RUNTIME_ONLY = {
     "psycopg": "the PostgreSQL driver: SQLAlchemy loads it for a postgresql+psycopg URL (data/db.py)",
     "authlib": "Streamlit's st.login (single sign-on) needs it, and imports it itself",
+    "uharfbuzz": "fpdf2 imports it to shape right-to-left and joined scripts once text shaping is turned on",
 }
 # Tools that make runs as commands, not imports: the text the Makefile runs them by, and why.
 TOOLS = {

@@ -214,6 +214,7 @@ def test_every_spreadsheet_and_csv_writer_is_checked_here() -> None:
         "exports/response_workbook.py",
         "exports/results_workbook.py",
         "exports/action_plan_workbook.py",
+        "exports/overview_workbook.py",  # built from a database: its hostile cells are checked in test_overview.py
     }
 
 
