@@ -39,9 +39,9 @@ browser:
 test: $(DEV_STAMP) browser lint typecheck
 	$(BIN)/pytest
 
-# Unit, repository (SQLite) and page (AppTest) tests, spread over two processes.
+# Unit, repository (SQLite) and page (AppTest) tests, spread over two processes; `slow` ones are left to make test.
 check: $(DEV_STAMP) lint typecheck
-	$(BIN)/pytest -m "not browser and not postgres" -n 2
+	$(BIN)/pytest -m "not browser and not postgres and not slow" -n 2
 
 bench: $(DEV_STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -31,6 +31,8 @@ from framework.library import framework_from_dict
 from tests.support.frameworks import store_framework
 from tests.test_migrations import fill_every_table, snapshot
 
+pytestmark = pytest.mark.slow  # writes and restores whole databases
+
 POSTGRES = pytest.mark.postgres
 ADMIN_EMAIL = "admin@la.example"
 SENCO_EMAIL = "senco@alder.example"

@@ -11,6 +11,8 @@ from data.access import OPERATOR
 from data.schools import upsert_schools
 from data.setup import open_database
 
+pytestmark = pytest.mark.slow  # loads the whole demo LA
+
 
 @pytest.fixture
 def db_url(tmp_path, monkeypatch):

@@ -16,6 +16,8 @@ from data.setup import open_database
 from tests.support.pages import PASSWORD, add_user, share_all
 from tests.test_comparison import ME, build, peer_urn, school
 
+pytestmark = pytest.mark.slow  # imports generated national-size register files
+
 GIAS = (
     "URN,LA (code),LA (name),EstablishmentName,TypeOfEstablishment (code),PhaseOfEducation (code),"
     "NumberOfPupils,PercentageFSM,GOR (name),EstablishmentStatus (code),Website\n"

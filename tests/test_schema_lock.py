@@ -7,6 +7,7 @@ import multiprocessing
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
@@ -15,6 +16,8 @@ from data.db import Database
 from data.setup import open_database
 from data.tables import frameworks, metadata, reviews
 from framework.library import builtin_frameworks
+
+pytestmark = pytest.mark.slow  # builds the schema by migration and by tables.py and compares them
 
 PROCESSES = 4
 

@@ -15,6 +15,8 @@ from framework.models import PHASES, Framework, ReviewContext, criterion_applies
 from framework.responses import read_response
 from scoring import ReviewScore, score_review, score_reviews
 
+pytestmark = pytest.mark.slow  # hypothesis compares the engine with a plain reading on many generated reviews
+
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LABELS = ["Emerging", "Developing", "Established", "Embedded", "Leading"]
 

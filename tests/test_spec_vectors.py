@@ -11,6 +11,8 @@ import pytest
 from tests.support import REPO_ROOT
 from tests.support import VECTORS as EXAMPLES
 
+pytestmark = pytest.mark.slow  # each vector runs cli.py in its own process (test_scoring_rules: in-process)
+
 VECTORS = sorted(int(p.stem.split("-")[1]) for p in EXAMPLES.glob("expected-*.json"))
 
 
