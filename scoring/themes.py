@@ -45,6 +45,8 @@ def categorise(framework: Framework, criterion: Criterion, raw: object) -> tuple
         return reading.value.capitalize(), reading.value == "no"
     if criterion.kind == "rating":
         return reading.value, reading.points == framework.scale_of(criterion).min_points
+    if criterion.per is not None or not criterion.bands:
+        return None  # a fact, or judged per unit of the school's own measure: the raw number is no category
     band = criterion.band_for(float(reading.value))
     lowest = min(b.points for b in criterion.bands)
     return band_words(band.low, band.high, criterion.unit), band.points == lowest

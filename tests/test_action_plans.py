@@ -21,7 +21,7 @@ LEADERSHIP = {
     "lead-slt-member": "yes",
     "lead-strategic-voice": "Emerging",
     "lead-improvement-plan": "Developing",
-    "lead-policy-current": "Embedded",
+    "lead-policy-matches": "Embedded",
     "lead-sen-governor": "no",
     "lead-governor-meetings": "Usually",
     "lead-governor-report": "yes",

@@ -63,9 +63,9 @@ FRAMEWORK = framework_from_dict(
     }
 )
 PRIMARY = ReviewContext.of("primary")
-# Leadership (2x2/3 + 1 + 0) / 4 = 58.3%; Teaching (3x1/3 + 1 + 0) / 5 = 40%; Care (1 + 1 + 2/3 + 1) / 4 = 91.7%
+# Leadership (2x1/3 + 1 + 0) / 4 = 41.7%; Teaching (3x1/3 + 1 + 0) / 5 = 40%; Care (1 + 1 + 1/3 + 1) / 4 = 83.3%
 ANSWERS = {
-    "L1": "Established",
+    "L1": "Developing",
     "L2": "Embedded",
     "L3": "no",
     "T1": "Developing",
@@ -73,7 +73,7 @@ ANSWERS = {
     "T3": "Emerging",
     "C1": "Embedded",
     "C2": "Embedded",
-    "C3": "Established",
+    "C3": "Developing",
     "C4": "yes",
 }
 
@@ -87,7 +87,8 @@ def suggestions(answers: dict[str, str], **options: int):
 def test_unmet_duties_come_first_named_with_their_source_then_the_weakest_domains_largest_costs():
     found = suggestions(ANSWERS)
     # Teaching (40%) is weakest: T1 costs 3x(2/3)/5 = 40 points, T3 1/5 = 20, T2 nothing;
-    # Leadership (58.3%) next: L3 is already the duty, L1 costs 2x(1/3)/4 = 17; Care (91.7%): C3 costs 8.
+    # Leadership (41.7%) next: L3 is already the duty, L1 costs 2x(2/3)/4 = 33; Care (83.3%): C3 costs 17.
+    # Only answers in the lower half of the scale are suggested (an Established answer is a strength).
     assert [s.key for s in found] == ["duty:L3", "criterion:T1", "criterion:T3", "criterion:L1", "criterion:C3"]
     duty = found[0]
     assert duty.kind == "statutory" and duty.source == DUTY_SOURCE

@@ -136,8 +136,8 @@ def test_blank_cells_clear_nothing_unless_the_user_ticks_it(site):
 
 def test_a_percentage_cell_is_the_percentage_it_shows():
     template = write_response_template(FRAMEWORK, phase="primary")
-    sheet = _read(_edit(template, {"rec-ehc-reviews-pct": 0.85}, number_format="0%"))
-    assert sheet.responses.set_index("criterion_id")["response"]["rec-ehc-reviews-pct"] == "85"
+    sheet = _read(_edit(template, {"rec-review-reports-pct": 0.85}, number_format="0%"))
+    assert sheet.responses.set_index("criterion_id")["response"]["rec-review-reports-pct"] == "85"
 
 
 @pytest.mark.parametrize(
@@ -147,6 +147,6 @@ def test_a_percentage_cell_is_the_percentage_it_shows():
 def test_a_percentage_outside_what_the_question_expects_is_questioned_with_its_cell(typed, words):
     template = write_response_template(FRAMEWORK, phase="primary")
     with pytest.raises(InvalidInput) as refused:
-        _read(_edit(template, {"rec-ehc-reviews-pct": typed}))
+        _read(_edit(template, {"rec-review-reports-pct": typed}))
     [problem] = refused.value.problems
     assert str(problem).startswith("responses!B") and words in str(problem)

@@ -92,8 +92,10 @@ def test_categorise_levels_yes_no_and_number_bands():
     assert themes.categorise(FW, c["lead-slt-member"], "Yes") == ("Yes", False)
     assert themes.categorise(FW, c["lead-strategic-voice"], "emerging") == ("Emerging", True)
     assert themes.categorise(FW, c["lead-strategic-voice"], "Embedded") == ("Embedded", False)
-    assert themes.categorise(FW, c["time-hours-primary"], "2.5") == ("0 to under 3 hours per week", True)
-    assert themes.categorise(FW, c["time-hours-primary"], 20) == ("13 hours per week or more", False)
+    assert themes.categorise(FW, c["rec-review-reports-pct"], "50") == ("0 to under 60 % of reports", True)
+    assert themes.categorise(FW, c["rec-review-reports-pct"], 100) == ("100 % of reports or more", False)
+    assert themes.categorise(FW, c["time-hours-protected"], "6") is None  # judged per 10 pupils on the register
+    assert themes.categorise(FW, c["time-roll"], "210") is None  # a fact, never judged
     assert themes.categorise(FW, c["lead-strategic-voice"], "N/A") is None
     assert themes.categorise(FW, c["lead-strengths"], "text") is None
 

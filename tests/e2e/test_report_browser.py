@@ -21,14 +21,14 @@ from tests.support.pages import PASSWORD, add_user, register
 pytestmark = pytest.mark.browser
 ANSWERS = {
     "role-designated": "no",
-    "role-eligible": "yes",
-    "role-qualification-rule": "yes",
+    "role-eligible-qualified": "yes",
+    "role-rule-applies": "yes",
     "role-decided-by-governors": "yes",
     "role-job-description": "Established",
     "lead-slt-member": "yes",
     "lead-strategic-voice": "Emerging",
     "lead-improvement-plan": "Developing",
-    "lead-policy-current": "Embedded",
+    "lead-policy-matches": "Embedded",
     "lead-sen-governor": "no",
 }
 
