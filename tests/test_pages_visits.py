@@ -7,7 +7,7 @@ import pytest
 
 from data import moderation
 from tests.support.pages import app_as, open_page, prepared_site, texts
-from tests.support.visits import RATED, build, rate
+from tests.support.visits import FRAMEWORK, RATED, build, rate
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def test_the_lead_moderates_records_and_submits_the_agreed_review(world):
     assert "Not submitted yet, so not shown: advisor" in words  # the LA advisor has not rated
     next(b for b in at.button if b.key == f"agreed-start-{visit_id}").click().run()
     assert not at.exception
+    at.selectbox(key=f"mod-domain-{visit_id}").set_value(FRAMEWORK.criteria_by_id[RATED[0]].domain_id).run()
     key = f"agreed-{visit_id}-{RATED[0]}"
     at.selectbox(key=key).set_value("Embedded")
     at.text_input(key=f"{key}-why").input("Strong pupil voice")

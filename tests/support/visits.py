@@ -17,7 +17,11 @@ FRAMEWORK = builtin_framework("senco-role-audit")
 A, B = "900001", "900002"  # Alder Primary (North), Birch High (South), as prepared_site makes them
 CYCLE = "2025/26"
 LEVELS = ["Emerging", "Developing", "Established", "Embedded"]
-RATED = [c.id for c in FRAMEWORK.criteria if c.kind == "rating" and not c.scale][:8]
+# Every rating of Leadership (5 of its 10 scored questions: enough to score the domain) and 3 of Partnership.
+_RATINGS = [c for c in FRAMEWORK.criteria if c.kind == "rating" and not c.scale]
+RATED = [c.id for c in _RATINGS if c.domain_id == "leadership"] + [
+    c.id for c in _RATINGS if c.domain_id == "partnership"
+][:3]
 
 
 @dataclass
