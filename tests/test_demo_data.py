@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -261,9 +259,8 @@ def test_senco_hours_answers_use_the_schools_hours_where_a_band_holds_them(schoo
     assert np.allclose(given_hours[in_a_band[in_a_band].index], hours[in_a_band[in_a_band].index])
 
 
-def test_three_frameworks_for_120_schools_and_three_cycles_take_well_under_two_seconds(schools):
+def test_three_frameworks_for_120_schools_and_three_cycles_give_answers_for_every_school(schools):
+    # How long this takes is measured by make bench, not asserted here.
     frameworks = (FRAMEWORKS * 3)[:3]
-    start = time.perf_counter()
     frames = [demo_answers(fw, schools) for fw in frameworks]
-    assert time.perf_counter() - start < 2.0
-    assert all(len(f) > 0 for f in frames)
+    assert all(set(f["urn"]) == set(schools["urn"]) for f in frames)

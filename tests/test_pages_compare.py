@@ -202,10 +202,10 @@ def test_the_chart_marks_the_school_as_a_diamond_and_draws_each_group_size_its_o
     ]
     fig = compare_page.comparison_chart(measures)
     traces = {t.name: t for t in fig.data}
-    assert list(traces) == ["Peers (box: middle half)", "Peer range (5–9 schools)", "Peer median", "This school"]
+    assert list(traces) == ["Peers (box: middle half)", "Peer range (lowest to highest)", "Peer median", "This school"]
     assert traces["Peers (box: middle half)"].x == (0, 0, 25, 25, 50, 50, 75, 75, 100, 100)
     assert set(traces["Peers (box: middle half)"].y) == {"Full"}
-    assert traces["Peer range (5–9 schools)"].x == (10, 50, None)
+    assert traces["Peer range (lowest to highest)"].x == (10, 50, None)
     assert traces["Peer median"].x == (50.0, 30.0)  # none for the hidden row
     assert traces["This school"].x == (75.0, 40.0, 60.0)
     assert traces["This school"].marker.symbol == "diamond"
