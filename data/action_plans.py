@@ -11,8 +11,10 @@ Open actions of earlier cycles come back beside the next cycle's results (``carr
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -145,7 +147,7 @@ def _plan_order(a: Action) -> tuple:
     return (not overdue, not a.is_open, a.due_on or date.max, a.id)
 
 
-def _with_notes(conn: Connection, rows: list[sa.Row]) -> list[Action]:
+def _with_notes(conn: Connection, rows: Sequence[sa.Row]) -> list[Action]:
     ids = [r.id for r in rows]
     notes: dict[int, list[Note]] = {i: [] for i in ids}
     if ids:
@@ -191,7 +193,7 @@ def _checked_values(values: dict[str, object], place: str = "action") -> dict[st
         elif name == "due_on" and value is not None and not isinstance(value, date):
             problems.append(Problem(f"{place} due_on", "must be a date or empty"))
         elif name == "criteria":
-            out[name] = ",".join(str(c).strip() for c in value if str(c).strip())  # type: ignore[union-attr]
+            out[name] = ",".join(str(c).strip() for c in cast("Iterable[object]", value) if str(c).strip())
             continue
         elif name not in ("status", "due_on") and len(str(value or "")) > MAX_TEXT:
             problems.append(Problem(f"{place} {name}", f"is longer than {MAX_TEXT} characters"))

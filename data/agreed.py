@@ -38,7 +38,7 @@ def median_response(framework: Framework, criterion: Criterion, responses: list[
         return f"{median(float(x.value) for x in given):g}"
     scale = framework.scale_of(criterion)
     points = [lv.points for lv in scale.levels]
-    middle = median(points.index(x.points) for x in given)
+    middle = median(points.index(x.points) for x in given if x.points is not None)
     return scale.levels[math.floor(middle + 0.5)].label
 
 
@@ -55,6 +55,7 @@ def start_agreed(db: Database, actor: Actor, visit_id: int) -> int:
             started = conn.execute(
                 sa.select(reviews.c.created_at, reviews.c.reviewer_name).where(reviews.c.id == visit.agreed_review_id)
             ).first()
+            assert started is not None  # the visit refers to it (foreign key)
             raise InvalidInput(
                 [
                     Problem(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import overload
 
 import pandas as pd
 import sqlalchemy as sa
@@ -35,6 +36,10 @@ class UploadEffect:
     latest_change: datetime | None  # the review's latest answer change
 
 
+@overload
+def _utc(stamp: datetime) -> datetime: ...
+@overload
+def _utc(stamp: None) -> None: ...
 def _utc(stamp: datetime | None) -> datetime | None:
     if stamp is None:
         return None
@@ -71,6 +76,7 @@ def upload_effect(
     for item in responses.itertuples(index=False):
         old = stored.get(item.criterion_id)
         if _newer(old, downloaded_at):
+            assert old is not None  # only a stored answer can be newer
             newer += 1 if (old.response, old.evidence) != _read(item) else 0
         elif old is not None and _clears(old, *_read(item)):
             blank += 1

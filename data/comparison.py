@@ -11,6 +11,8 @@ count and their kept scores are ``data.review_scores``'; the sentences and plain
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -253,5 +255,5 @@ def _senco(
     return SencoTime(source_title, pupils, _none(me["sen_pupils"]), measures, tuple(survey_figures(school.phase)))
 
 
-def _none(value: object) -> float | None:
+def _none(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)

@@ -49,6 +49,7 @@ def fact_answers(
 
 def per_unit_answers(criterion: Criterion, rates: np.ndarray, figures: dict[str, np.ndarray]) -> np.ndarray:
     """The raw answer (e.g. hours) that gives each drawn rate for the school's own measure."""
+    assert criterion.per is not None  # only per-unit criteria are drawn as rates
     measure = np.zeros(rates.shape[-1])
     for part in criterion.per_measure:
         key = REGISTER_FACTS.get(part) or {"school:pupils": "pupils"}.get(part)

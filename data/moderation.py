@@ -139,6 +139,7 @@ def moderation(db: Database, actor: Actor, visit_id: int) -> Moderation:
             actor.role in ("admin", "school")
             or (access.SHARE_WITH_PEERS if actor.role == "peer" else access.SHARE_WITH_LA) in shares
         )
+        assert own is not None  # a visit's school is in the register (foreign key)
         context = ReviewContext.of(own.phase, own.resourced_provision)
         if mine is not None and self_visible:
             context = ReviewContext.of(mine.phase, mine.resourced_provision)
@@ -179,6 +180,7 @@ def start_rating(db: Database, actor: Actor, visit_id: int) -> int:
         access.visit_require(actor, "write", visit.part("rating", actor.id))
         assigned = access.holds_assignment(conn, actor, visit.school_urn, visit.cycle)
         school = conn.execute(sa.select(schools).where(schools.c.urn == visit.school_urn)).first()
+        assert school is not None  # a visit's school is in the register (foreign key)
         ref = access.ReviewRef(visit.ref.school, role, actor.id, "draft", visit.cycle)
         if not access.allowed(actor, "write", ref, assigned=assigned):
             raise NotAllowed(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -90,7 +91,7 @@ def la_overview(
     register = groups.register(db)
     actions = action_plans.items_due(db, [r.urn for r in school_rows])
     inputs = (school_rows, member_rows, review_rows, last_rows, peer_rows)
-    key = (db.url, actor.role, actor.la, actor.id, la, framework_id, cycle, today, id(register))
+    key: tuple = (db.url, actor.role, actor.la, actor.id, la, framework_id, cycle, today, id(register))
     key += tuple(tuple(tuple(r) for r in rows) for rows in inputs)
     key += (tuple(sorted((urn, tuple(items)) for urn, items in actions.items())),)
     with _KEPT_LOCK:
@@ -130,7 +131,7 @@ def _build(
     review_rows,
     last_rows,
     peer_rows,
-) -> Overview:  # type: ignore[no-untyped-def]
+) -> Overview:
     """The overview from the rows read (see ``la_overview``)."""
     picks = [Pick(*r) for r in review_rows]
     cycles = sorted({p.cycle for p in picks if p.role == "self"})
@@ -261,7 +262,7 @@ def _reviews() -> sa.Select:
     )
 
 
-def _best(picks) -> dict[tuple[str, str], Pick]:  # type: ignore[no-untyped-def]
+def _best(picks) -> dict[tuple[str, str], Pick]:
     """(school, cycle) -> its latest review of those given, as the comparison picks them."""
     best: dict[tuple[str, str], Pick] = {}
     for p in picks:
@@ -271,7 +272,7 @@ def _best(picks) -> dict[tuple[str, str], Pick]:  # type: ignore[no-untyped-def]
     return best
 
 
-def _register_wide(db: Database, framework_id: str, cycle: str) -> list[sa.Row]:
+def _register_wide(db: Database, framework_id: str, cycle: str) -> Sequence[sa.Row]:
     """Every school's submitted self-review in the cycle, in any LA: the similar-school peers' values."""
     query = _reviews().where(
         reviews.c.framework_id == framework_id,
@@ -300,7 +301,7 @@ def _peer_percents(peer_urns: list[str], values: dict[str, list[tuple[str, float
     return out
 
 
-def _progress(urn, cycle, done, drafts, results, visited, shares) -> themes.Progress:  # type: ignore[no-untyped-def]
+def _progress(urn, cycle, done, drafts, results, visited, shares) -> themes.Progress:
     if (urn, cycle) in done:
         return themes.Progress("peer_reviewed" if urn in visited else "submitted", shared=bool(shares))
     if (urn, cycle) in drafts:

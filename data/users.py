@@ -15,7 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn, overload
+from typing import Any, NoReturn, overload
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -221,7 +221,7 @@ def set_password(db: Database, actor: Actor, user_id: int, password: str, *, now
         if problems:
             raise InvalidInput(problems)
         hashed = hash_password(password, temporary_until=None if own else at + timedelta(days=TEMPORARY_DAYS))
-        values: dict[str, object] = {"password_hash": hashed}
+        values: dict[str, Any] = {"password_hash": hashed}
         if not own:
             values.update(failed_logins=0, locked_until=None)
         # Either way every session of the account ends: whoever else knew the old password (another

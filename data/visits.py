@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.roles import ColumnsClauseRole
 
 from data import access
 from data.access import Actor, NotAllowed, NotFound, SchoolRef, VisitRecordRef, VisitRef
@@ -151,7 +152,7 @@ class LineOfEnquiry:
 
 
 _agreed = reviews.alias("agreed_review")
-_COLUMNS = [
+_COLUMNS: list[ColumnsClauseRole] = [
     visits,
     schools.c.name.label("school_name"),
     schools.c.la,
@@ -205,6 +206,7 @@ def insert_review(conn: Connection, actor: Actor, visit: Visit, role: str) -> in
     """A draft review of the visit's school, cycle and framework by ``actor`` (a member's rating or the
     agreed review), inside the caller's checked transaction; phase and flags from the register."""
     school = conn.execute(sa.select(schools).where(schools.c.urn == visit.school_urn)).first()
+    assert school is not None  # a visit's school is in the register (foreign key)
     stamp = now()
     return conn.execute(
         sa.insert(reviews)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
+from typing import overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -78,6 +79,10 @@ def parse_condition(text: str) -> Condition:
     return Condition(criterion=criterion, op=op, value=value)
 
 
+@overload
+def parse_conditions(value: str) -> tuple[Condition, ...]: ...
+@overload
+def parse_conditions(value: object) -> object: ...
 def parse_conditions(value: object) -> object:
     """Conditions from ``a > 0; b = yes`` text, or a list of texts or mappings (YAML)."""
     if value is None or value == "":
@@ -93,6 +98,10 @@ def format_conditions(conditions: tuple[Condition, ...]) -> str:
     return "; ".join(str(c) for c in conditions)
 
 
+@overload
+def parse_measure(value: str) -> tuple[str, ...]: ...
+@overload
+def parse_measure(value: object) -> object: ...
 def parse_measure(value: object) -> object:
     """``sen-support-count + ehcp-count`` (criteria summed) or ``school:pupils`` as a tuple of parts."""
     if value is None or value == "":

@@ -79,6 +79,7 @@ def per_unit_sentence(
     Developing"; what is still missing when the answer or the measure is unknown; None if not per unit."""
     if not criterion.per_unit:
         return None
+    assert criterion.per is not None  # per_unit
     what = criterion.per_label or _measure_words(framework, criterion)
     value = numbers.get(criterion.id)
     measure = measure_of(framework, criterion, context, numbers)

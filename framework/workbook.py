@@ -9,7 +9,7 @@ reverse, so an LA can download a built-in framework, edit it and load its varian
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -407,13 +407,14 @@ class _Reader:
         table = read_table("glossary", rows, GLOSSARY_COLUMNS, self.problems)
         terms: list[dict] = []
         for row, raw_cells in table.rows if table else ():
+            assert table is not None  # rows come only from a table
             cells = _Cells(table, row, raw_cells, self.problems)
             self.places[("glossary", len(terms))] = cells.place("term")
             terms.append({"term": cells.required("term"), "meaning": cells.required("meaning")})
         return terms
 
     def build(
-        self, head: dict, scales: dict[str, list[dict]], domains: dict[str, dict], glossary: list[dict] = ()
+        self, head: dict, scales: dict[str, list[dict]], domains: dict[str, dict], glossary: Sequence[dict] = ()
     ) -> Framework:
         """The checked values as a Framework; anything only the model catches is mapped back to a cell."""
         data = {

@@ -61,6 +61,7 @@ def suggest_actions(
     order = {d.id: i for i, d in enumerate(framework.domains)}
     ranked = sorted((d for d in score.domains if d.percent is not None), key=lambda d: (d.percent, order[d.domain_id]))
     for domain in ranked[:weakest]:
+        assert domain.percent is not None  # only domains with a percent are ranked
         in_domain = contributions["domain_id"] == domain.domain_id
         mine = contributions[in_domain & ~contributions["criterion_id"].isin(taken)]
         for row in priorities(mine, limit=per_domain).itertuples():

@@ -18,6 +18,7 @@ package. Both libraries are pinned in requirements-dev.txt as the reference the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -223,7 +224,7 @@ def agreement_for_visits(
     one_hot = (grid[:, :, None] == np.arange(k)[None, None, :]) & (np.array(roles) != "agreed")[:, None, None]
     listed = {v: np.flatnonzero(counted[members[v][0]]) for v in visit_ids}
     scopes = {v: [0, *sorted(set(scope_of[listed[v]].tolist()))] for v in visit_ids}
-    group_at = {}
+    group_at: dict[tuple[Any, int], int] = {}
     unit_counts, unit_group = [], []
     for v in visit_ids:
         counts = one_hot[members[v]][:, listed[v]].sum(axis=0)

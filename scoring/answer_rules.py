@@ -44,7 +44,7 @@ def _narrow(layout: FrameworkLayout, readings: Readings) -> np.ndarray:
         for cond in criterion.applies_if:
             values = answer_numbers(readings, positions[cond.criterion])
             with np.errstate(invalid="ignore"):
-                broken = ~np.isnan(values) & ~OPERATORS[cond.op](values, cond.number)
+                broken = ~np.isnan(values) & ~OPERATORS[cond.op](values, cond.number)  # type: ignore[arg-type]  # elementwise on arrays
             applies[:, pos] &= ~broken
     return applies
 

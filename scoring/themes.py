@@ -48,6 +48,7 @@ def categorise(framework: Framework, criterion: Criterion, raw: object) -> tuple
     if criterion.per is not None or not criterion.bands:
         return None  # a fact, or judged per unit of the school's own measure: the raw number is no category
     band = criterion.band_for(float(reading.value))
+    assert band is not None  # the answer has points, so it lies in a band
     lowest = min(b.points for b in criterion.bands)
     return band_words(band.low, band.high, criterion.unit), band.points == lowest
 
