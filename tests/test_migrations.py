@@ -62,6 +62,10 @@ def fill_every_table(conn: Connection, rows: int = 3, tag: str = "g") -> None:
         parents = {
             fk: conn.execute(sa.select(*(e.column for e in fk.elements))).all() for fk in table.foreign_key_constraints
         }
+        for fk in parents:  # a unique foreign key (one visit member per review) may point at a parent once
+            if {c.name for c in fk.columns} <= unique:
+                taken = set(conn.execute(sa.select(*fk.columns)).all())
+                parents[fk] = [r for r in parents[fk] if tuple(r) not in taken]
         for i in range(rows):
             row: dict[str, object] = {}
             for fk, referred in parents.items():
