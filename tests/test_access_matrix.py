@@ -774,6 +774,7 @@ def _visit_facts(w: World) -> VisitFacts:
         visits.add_enquiry(w.db, peer, visit_id, FRAMEWORK, FRAMEWORK.domains[0].id, "How does the SENCO know?")
         submitted = moderation.start_rating(w.db, la, visit_id)
         reviews.save_answer(w.db, la, submitted, "role-job-description", seen_version=0, response="Developing")
+        reviews.save_answer(w.db, la, submitted, "role-designated", seen_version=0, response="yes")  # as the school
         reviews.submit_review(w.db, la, submitted)
         in_progress = moderation.start_rating(w.db, peer, visit_id)
         reviews.save_answer(w.db, peer, in_progress, "role-job-description", seen_version=0, response="Embedded")
