@@ -891,7 +891,7 @@ def _visit_page(w: World, actor: Actor, path: str, marker: str) -> bool:
 
 VISIT_PAGES = {
     "visit": lambda w, a: _visit_page(w, a, "visits", "Visit to Alder Primary"),
-    "moderation before the agreed review": lambda w, a: _visit_page(w, a, "moderation", "agreed exactly on"),
+    "moderation before the agreed review": lambda w, a: _visit_page(w, a, "moderation", "Moderation: Alder Primary"),
 }
 
 
