@@ -152,7 +152,31 @@ def _domain_nav(
         on_change=_change_domain,
         args=(key, current),
     )
+    if st.session_state.pop(_REFOCUS, None) == review_id:
+        _focus_checked(key)
     return current
+
+
+_REFOCUS = "_refocus-domain-nav"
+
+
+def _focus_checked(key: str) -> None:
+    """A keyboard user who changed domain in the list keeps their place: the list is drawn anew under
+    another key, so the browser would otherwise drop focus to the page."""
+    st.html(
+        f"""<script>
+(() => {{
+  let tries = 0;
+  const focus = () => {{
+    const option = document.querySelector('.st-key-{key} input:checked');
+    if (option) option.focus();
+    else if (tries++ < 40) setTimeout(focus, 50);
+  }};
+  focus();
+}})();
+</script>""",
+        unsafe_allow_javascript=True,
+    )
 
 
 def domain_nav_key(review_id: int, current: str) -> str:
@@ -166,6 +190,7 @@ def _change_domain(key: str, drawn_on: str) -> None:
     if choice in (None, drawn_on):
         return  # the list as it was drawn: not a choice the user made
     st.query_params["domain"] = choice
+    st.session_state[_REFOCUS] = int(key.split("-")[2])
     st.rerun()  # the nav is a fragment; another domain needs the whole page
 
 

@@ -51,7 +51,7 @@ def test_a_senco_sees_only_rounded_figures_for_anonymised_peers(app_server_facto
     admin = users.create_first_admin(db, "admin@demo.example", "Ada Admin", PASSWORD)
     users.invite_user(db, admin, "senco@demo.example", "Sam Senco", "school", school_urn="900005")
     senco_id = next(u.id for u in users.list_users(db, admin) if u.email == "senco@demo.example")
-    users.set_password(db, users.actor_for(db, senco_id), senco_id, PASSWORD)
+    users.set_password(db, actor_for(db, senco_id), senco_id, PASSWORD)
     db.dispose()
 
     open_app(page, f"{server.url}/compare?urn=900005&framework=senco-role-audit&peers=similar")

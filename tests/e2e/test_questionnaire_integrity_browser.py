@@ -90,7 +90,7 @@ def test_a_typed_note_is_saved_by_every_way_out_and_nothing_else_changes(journey
     journey.check("opening the domain")
     screenshot(journey.page, "questionnaire-integrity-role", full_page=False)
 
-    journey.type_note(3, "role-qualification-dates", " and the certificate")
+    journey.type_note(8, "role-qualification-dates", " and the certificate")
     with expect_rerun(page):
         page.get_by_role("button", name="Leadership and strategic influence →").click()
     expect(page.get_by_role("heading", name="Leadership and strategic influence")).to_be_visible()
@@ -114,13 +114,13 @@ def test_a_typed_note_is_saved_by_every_way_out_and_nothing_else_changes(journey
     journey.check("the domain list")
 
     open_app(page, f"{base}/review?review={journey.rid}&domain=role")
-    journey.type_note(4, "role-decided-by-governors", "Governors' minutes, May")
+    journey.type_note(9, "role-decided-by-governors", "Governors' minutes, May")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Results").click()
     page.wait_for_url(re.compile(r"/results"))
     journey.check("the sidebar")
 
     open_app(page, f"{base}/review?review={journey.rid}&domain=role")
-    journey.type_note(7, "role-continuity", "Deputy named in the handbook")
+    journey.type_note(15, "role-continuity", "Deputy named in the handbook")
     page.reload()
     wait_for_app(page)
     journey.wait_for_database()  # the note kept in the tab is put back and sent once the page is back
@@ -128,7 +128,7 @@ def test_a_typed_note_is_saved_by_every_way_out_and_nothing_else_changes(journey
 
     answers = page.locator('[data-testid="stRadio"]').filter(has_not_text="Domains")
     with expect_rerun(page):
-        answers.nth(3).locator('[data-testid="stRadioOption"]').filter(has_text="No").click()
+        answers.nth(8).locator('[data-testid="stRadioOption"]').filter(has_text="No").click()
     journey.model["role-qualification-dates"] = ("no", journey.model["role-qualification-dates"][1])
     journey.check("the next deliberate change")
     screenshot(page, "questionnaire-integrity-after", full_page=False)
