@@ -26,6 +26,7 @@ from data.access import OPERATOR  # noqa: E402
 from data.setup import open_database  # noqa: E402
 from framework.library import builtin_frameworks  # noqa: E402
 from framework.models import ReviewContext, applicable_criteria  # noqa: E402
+from tests.support.accounts import actor_for  # noqa: E402
 
 PASSWORD = "a long benchmark password"
 
@@ -71,7 +72,7 @@ def main() -> None:
             school_urn="900001" if role == "school" else None,
             la="North" if role == "la" else None,
         )
-        people[email] = users.actor_for(db, next(u.id for u in users.list_users(db, admin) if u.email == email))
+        people[email] = actor_for(db, next(u.id for u in users.list_users(db, admin) if u.email == email))
         users.set_password(db, people[email], people[email].id, PASSWORD)
     rng = np.random.default_rng(1)
     senco = people["senco@x.example"]

@@ -26,10 +26,11 @@ import streamlit as st  # noqa: E402
 from bench_pages import TIMED_APP, percentile, timed_runs  # noqa: E402
 
 import data.demo_load as demo_load  # noqa: E402
-from data import comparison, groups, overview, overview_scores, users  # noqa: E402
+from data import groups, overview, overview_scores, review_scores, users  # noqa: E402
 from data.demo import DEMO_LA, demo_schools  # noqa: E402
 from data.setup import open_database  # noqa: E402
 from exports.overview_workbook import overview_workbook  # noqa: E402
+from tests.support.accounts import actor_for  # noqa: E402
 
 FRAMEWORK = "senco-role-audit"
 WARM_MS, COLD_MS, EXPORT_MS = 500, 2000, 3000
@@ -40,7 +41,7 @@ def forget() -> None:
     """What a changed database makes the next view do again: read and score every review, find peer sets."""
     overview._KEPT.clear()
     overview_scores._KEPT.clear()
-    comparison._KEPT.clear()
+    review_scores._KEPT.clear()
     groups._REGISTERS.clear()
 
 
@@ -55,7 +56,7 @@ def site(n: int, workdir: str):  # type: ignore[no-untyped-def]
     admin = users.create_first_admin(db, "bench@example.org", "Bench", PASSWORD)
     users.invite_user(db, admin, "advisor@example.org", "Advisor", "la", la=DEMO_LA)
     advisor_id = next(u.id for u in users.list_users(db, admin) if u.email == "advisor@example.org")
-    users.set_password(db, users.actor_for(db, advisor_id), advisor_id, PASSWORD)
+    users.set_password(db, actor_for(db, advisor_id), advisor_id, PASSWORD)
     return url, db, users.authenticate(db, "advisor@example.org", PASSWORD)
 
 
