@@ -128,51 +128,46 @@ def _action(
         if flags:
             st.warning("Flagged: " + ", ".join(flags) + ". Allowed, but worth a look.")
         key = f"action-{a.id}-{a.version}"
+
+        def saved(name: str) -> dict:
+            """The keyword arguments of a field saved as typed (widget key, read-only state, the save)."""
+            return {
+                "key": f"{key}-{name}",
+                "disabled": not editable,
+                "on_change": _save,
+                "args": (db, actor, a, name, f"{key}-{name}"),
+            }
+
         st.text_area(
             "What will be done",
             a.what,
-            key=f"{key}-what",
-            disabled=not editable,
-            on_change=_save,
-            args=(db, actor, a, "what", f"{key}-what"),
+            **saved("what"),
         )
         st.caption(f"Domain: {titles.get(a.domain_id, a.domain_id or '–')}. Criteria: {', '.join(a.criteria) or '–'}.")
         c1, c2, c3 = st.columns(3)
         c1.text_input(
             "Lead (a role or a name)",
             a.lead,
-            key=f"{key}-lead",
-            disabled=not editable,
-            on_change=_save,
-            args=(db, actor, a, "lead", f"{key}-lead"),
+            **saved("lead"),
             help="A role such as 'SENCO' or a staff member's name. Never a pupil.",
         )
         c2.date_input(
             "Due",
             a.due_on,
-            key=f"{key}-due_on",
-            disabled=not editable,
             format="DD/MM/YYYY",
-            on_change=_save,
-            args=(db, actor, a, "due_on", f"{key}-due_on"),
+            **saved("due_on"),
         )
         c3.selectbox(
             "Status",
             list(ACTION_STATUSES),
             index=list(ACTION_STATUSES).index(a.status),
             format_func=ACTION_STATUSES.get,
-            key=f"{key}-status",
-            disabled=not editable,
-            on_change=_save,
-            args=(db, actor, a, "status", f"{key}-status"),
+            **saved("status"),
         )
         st.text_area(
             "Success criterion",
             a.success,
-            key=f"{key}-success",
-            disabled=not editable,
-            on_change=_save,
-            args=(db, actor, a, "success", f"{key}-success"),
+            **saved("success"),
         )
         for n in a.notes:
             st.markdown(f"*{n.noted_on:%d %b %Y}, {n.by}:* {n.text}")
