@@ -9,22 +9,11 @@ import pytest
 from data import action_plans, reviews
 from data.access import today
 from framework.library import builtin_framework
-from tests.support.pages import add_user, app_as, open_page, prepared_site, texts
+from tests.support.pages import PLAN_ANSWERS, add_user, app_as, open_page, prepared_site, texts
 
 FRAMEWORK = builtin_framework("senco-role-audit")
 A = "900001"
-ANSWERS = {
-    "role-designated": "no",
-    "role-eligible-qualified": "yes",
-    "role-rule-applies": "yes",
-    "role-decided-by-governors": "yes",
-    "role-job-description": "Established",
-    "lead-slt-member": "yes",
-    "lead-strategic-voice": "Emerging",
-    "lead-improvement-plan": "Developing",
-    "lead-policy-matches": "Embedded",
-    "lead-sen-governor": "no",
-}
+ANSWERS = PLAN_ANSWERS
 
 
 @pytest.fixture

@@ -16,21 +16,10 @@ from data.schools import upsert_schools
 from data.setup import open_database
 from framework.library import builtin_framework
 from tests.support.browser import APP_TIMEOUT_MS, app_errors, screenshot, signed_in_page, wait_for_app
-from tests.support.pages import PASSWORD, add_user, register
+from tests.support.pages import PASSWORD, PLAN_ANSWERS, add_user, register
 
 pytestmark = pytest.mark.browser
-ANSWERS = {
-    "role-designated": "no",
-    "role-eligible-qualified": "yes",
-    "role-rule-applies": "yes",
-    "role-decided-by-governors": "yes",
-    "role-job-description": "Established",
-    "lead-slt-member": "yes",
-    "lead-strategic-voice": "Emerging",
-    "lead-improvement-plan": "Developing",
-    "lead-policy-matches": "Embedded",
-    "lead-sen-governor": "no",
-}
+ANSWERS = PLAN_ANSWERS
 
 
 def test_submit_accept_suggested_actions_and_download_both_reports(app_server_factory, browser: Browser, tmp_path):

@@ -106,3 +106,19 @@ def texts(at: AppTest) -> str:
         for e in getattr(at, kind)
     ]
     return "\n".join(str(p) for p in parts)
+
+
+# A SENCO role audit answered far enough to score two domains, with one statutory duty unmet: what the
+# action-plan page and the report journey start from.
+PLAN_ANSWERS = {
+    "role-designated": "no",
+    "role-eligible-qualified": "yes",
+    "role-rule-applies": "yes",
+    "role-decided-by-governors": "yes",
+    "role-job-description": "Established",
+    "lead-slt-member": "yes",
+    "lead-strategic-voice": "Emerging",
+    "lead-improvement-plan": "Developing",
+    "lead-policy-matches": "Embedded",
+    "lead-sen-governor": "no",
+}
