@@ -23,7 +23,7 @@ from data import access, frameworks, reviews
 from data.access import ActionPlanRef, Actor, NotAllowed, NotFound, SchoolRef
 from data.audit import now, record
 from data.consent import shared_by
-from data.db import Database
+from data.db import Database, in_chunks
 from data.tables import action_items, action_notes, schools
 from framework.problems import InvalidInput, Problem
 from scoring import criterion_contributions, score_review
@@ -438,10 +438,10 @@ def items_due(db: Database, urns: list[str]) -> dict[str, list[tuple[date | None
     names only schools its reader may see, so this carries no policy of its own."""
     found: dict[str, list[tuple[date | None, str]]] = {}
     with db.read() as conn:
-        for start in range(0, len(urns), 500):  # stay under bound-parameter limits on big registers
+        for chunk in in_chunks(urns):
             rows = conn.execute(
                 sa.select(action_items.c.school_urn, action_items.c.due_on, action_items.c.status).where(
-                    action_items.c.school_urn.in_(urns[start : start + 500]), action_items.c.dropped_at.is_(None)
+                    action_items.c.school_urn.in_(chunk), action_items.c.dropped_at.is_(None)
                 )
             ).all()
             for urn, due, status in rows:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from data import access
 from data.access import SHARE_WITH_LA, SHARE_WITH_PEERS, Actor, ConsentRef, NotFound, SchoolRef
 from data.audit import now, record
-from data.db import Database
+from data.db import Database, in_chunks
 from data.tables import consents, schools
 from framework.problems import InvalidInput, Problem
 
@@ -55,10 +55,8 @@ def shared_by(conn: Connection, urns: Iterable[str]) -> dict[str, frozenset[str]
     """The consents each of these schools has given (schools with none are left out)."""
     wanted = list(set(urns))
     given: dict[str, set[str]] = {}
-    for start in range(0, len(wanted), 500):  # keep the IN list short enough for any database
-        query = sa.select(consents.c.school_urn, consents.c.scope).where(
-            consents.c.school_urn.in_(wanted[start : start + 500])
-        )
+    for chunk in in_chunks(wanted):
+        query = sa.select(consents.c.school_urn, consents.c.scope).where(consents.c.school_urn.in_(chunk))
         for urn, scope in conn.execute(query):
             given.setdefault(urn, set()).add(scope)
     return {urn: frozenset(scopes) for urn, scopes in given.items()}

@@ -8,7 +8,7 @@ deferred transaction tries to upgrade its lock.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent / "send-review.db"
+
+
+IN_LIST_SIZE = 500  # values per IN (...) list: well under every supported database's parameter limit
+
+
+def in_chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    """``values`` in slices short enough for one ``IN (...)`` each (big registers stay under parameter limits)."""
+    for start in range(0, len(values), IN_LIST_SIZE):
+        yield values[start : start + IN_LIST_SIZE]
 
 
 def database_url() -> str:

@@ -12,7 +12,7 @@ from data import access
 from data.access import Actor, NotAllowed, NotFound, SchoolRef
 from data.audit import record
 from data.consent import shared_by
-from data.db import Database
+from data.db import Database, in_chunks
 from data.tables import schools
 
 REGISTER_COLUMNS = [c.name for c in schools.columns if c.name != "demo"]
@@ -80,8 +80,7 @@ def upsert_schools(db: Database, actor: Actor, register: pd.DataFrame, *, demo: 
     with db.write() as conn:
         urns = [r["urn"] for r in rows]
         stored: dict[str, str] = {}
-        for start in range(0, len(urns), 500):  # stay under bound-parameter limits on big registers
-            chunk = urns[start : start + 500]
+        for chunk in in_chunks(urns):
             query = sa.select(schools.c.urn, schools.c.la).where(schools.c.urn.in_(chunk))
             if not db.is_sqlite:
                 query = query.with_for_update()  # a concurrent move of the same row waits for us
