@@ -44,18 +44,19 @@ _APP_IDLE_JS = """() => {
     && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"], [data-testid="stSkeleton"]');
 }"""
 
+# Watches the whole document, not one stApp node: a page switch can put a new stApp in place of the
+# old one between installing the watch and the click, and a watch on the old node then never fires.
 _WATCH_RERUN_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
   window.__rerunSeen = false;
   if (window.__rerunObserver) window.__rerunObserver.disconnect();
   const busy = (s) => s === 'running' || s === 'rerunRequested';
   window.__rerunObserver = new MutationObserver((records) => {
     for (const r of records) {
-      if (busy(r.oldValue) || busy(app.getAttribute('data-test-script-state'))) window.__rerunSeen = true;
+      if (busy(r.oldValue) || busy(r.target.getAttribute('data-test-script-state'))) window.__rerunSeen = true;
     }
   });
-  window.__rerunObserver.observe(app, {attributes: true, attributeOldValue: true,
-                                       attributeFilter: ['data-test-script-state']});
+  window.__rerunObserver.observe(document.documentElement, {attributes: true, attributeOldValue: true,
+                                 subtree: true, attributeFilter: ['data-test-script-state']});
 }"""
 
 
