@@ -18,18 +18,34 @@ from tests.support import REPO_ROOT, TEST_OUTPUT, skip_or_fail  # noqa: E402
 from tests.support.app_server import AppServer  # noqa: E402
 from tests.support.browser import browser, page  # noqa: E402
 from tests.support.postgres import PostgresServer, missing_reason  # noqa: E402
+from tests.support.templates import DatabaseTemplates  # noqa: E402
 
 __all__ = [
     "app_server",
     "app_server_factory",
     "browser",
     "database_url",
+    "demo_database_url",
+    "empty_database_url",
     "page",
     "postgres_instance",
     "postgres_server",
 ]
 
 AppServerFactory = Callable[..., AppServer]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Passwords are hashed with argon2id's cheapest parameters in this process, as Django's test settings
+    swap in a fast hasher: the production parameters cost ~0.3 s a hash by design, and page tests hash
+    several passwords each. Stored hashes carry their parameters, so sign-in works the same; app servers
+    started for browser tests are other processes and keep the real parameters."""
+    from argon2 import PasswordHasher
+
+    from data import users
+
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    users._DUMMY_HASH = users._hasher.hash("not a password")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -59,9 +75,13 @@ def postgres_server(postgres_instance: PostgresServer) -> str:
     return postgres_instance.url()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, EMPTY database per test, once on SQLite and once on PostgreSQL (dropped afterwards)."""
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, EMPTY database per test (no tables), once on SQLite and once on PostgreSQL; for the tests
+    of migrations and of start-up itself."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/send-review.db"
         return
@@ -71,6 +91,37 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield server.url(name)
     finally:
         server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
+    return DatabaseTemplates(tmp_path_factory.mktemp("templates"))
+
+
+def _fresh_database(request: pytest.FixtureRequest, tmp_path: Path, *, demo: bool) -> Iterator[str]:
+    templates: DatabaseTemplates = request.getfixturevalue("_templates")
+    if request.param == "sqlite":
+        yield templates.sqlite_copy(tmp_path / "send-review.db", demo=demo)
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_instance")
+    name = templates.postgres_copy(server, demo=demo)
+    try:
+        yield server.url(name)
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database per test, once on SQLite and once on PostgreSQL, as the app leaves a new one:
+    migrated to the head revision with the built-in frameworks stored, and nothing else."""
+    yield from _fresh_database(request, tmp_path, demo=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """As ``database_url``, holding the demo LA as a first start with SEND_REVIEW_DEMO=1 loads it."""
+    yield from _fresh_database(request, tmp_path, demo=True)
 
 
 @pytest.fixture

@@ -585,6 +585,7 @@ PAGES: dict[tuple[str, str], Callable[[World, Actor, dict], bool]] = {
 }
 
 
+@pytest.mark.slow  # 133 runs of the app: make check tries the policy through the repositories and the CLI
 @pytest.mark.parametrize(("record", "action"), list(PAGES), ids=[f"{r}-{a}" for r, a in PAGES])
 @pytest.mark.parametrize("role", ROLES)
 def test_page(site: World, downloads: dict, record: str, action: str, role: str) -> None:

@@ -203,6 +203,7 @@ def test_a_new_command_needs_only_its_own_function(
     assert run(capsys, "hello", "Sam") == (0, "hello Sam\n", "")
 
 
+@pytest.mark.slow  # two real processes of cli.py, each importing the whole app
 def test_help_lists_every_command_and_bad_input_never_shows_a_traceback(tmp_path: Path) -> None:
     shown = subprocess.run([sys.executable, "cli.py", "--help"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert shown.returncode == 0

@@ -15,10 +15,10 @@ PASSWORD = "a long enough password 42"
 
 
 def test_demo_roles_look_around_then_the_offer_closes_when_a_real_school_arrives(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    demo_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SEND_REVIEW_DEMO", "1")
-    db: Database = open_database(database_url, demo_on_empty=True)
+    db: Database = open_database(demo_database_url, demo_on_empty=True)
     try:
         assert users.needs_first_admin(db), "the demo alone makes no account"
         admin = users.create_first_admin(db, "admin@la.example", "Ada Admin", PASSWORD)
@@ -52,9 +52,9 @@ def test_demo_roles_look_around_then_the_offer_closes_when_a_real_school_arrives
         db.dispose()
 
 
-def test_a_real_account_or_the_switch_closes_the_offer(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_real_account_or_the_switch_closes_the_offer(demo_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SEND_REVIEW_DEMO", "1")
-    db = open_database(database_url, demo_on_empty=True)
+    db = open_database(demo_database_url, demo_on_empty=True)
     try:
         admin = users.create_first_admin(db, "admin@la.example", "Ada Admin", PASSWORD)
         users.invite_user(db, admin, "second-admin@la.example", "Second Admin", "admin")

@@ -141,8 +141,8 @@ def test_migrations_form_one_line() -> None:
 
 
 @pytest.mark.parametrize("revision", earlier_revisions())
-def test_upgrading_to_head_keeps_every_record(database_url: str, revision: str) -> None:
-    db = Database(database_url)
+def test_upgrading_to_head_keeps_every_record(empty_database_url: str, revision: str) -> None:
+    db = Database(empty_database_url)
     schema.upgrade(db, revision)
     with db.write() as conn:
         fill_every_table(conn)
@@ -159,10 +159,10 @@ def test_upgrading_to_head_keeps_every_record(database_url: str, revision: str) 
     db.dispose()
 
 
-def test_models_in_tables_py_match_the_migrations(database_url: str) -> None:
+def test_models_in_tables_py_match_the_migrations(empty_database_url: str) -> None:
     """Like `alembic check`: a change to data/tables.py needs a migration (make one with alembic revision
     --autogenerate), and a migration needs the matching change to the models."""
-    db = Database(database_url)
+    db = Database(empty_database_url)
     schema.upgrade(db)
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})

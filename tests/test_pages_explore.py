@@ -13,13 +13,14 @@ from streamlit.testing.v1 import AppTest
 from data import sessions, users
 from data.db import Database
 from data.setup import open_database
+from tests.support.templates import DatabaseTemplates
 from tests.test_auth_pages import APP, PASSWORD, texts
 from ui import auth
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path}/app.db"
+def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _templates: DatabaseTemplates) -> Iterator[Database]:
+    url = _templates.sqlite_copy(tmp_path / "app.db", demo=True)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("SEND_REVIEW_DEMO", "1")
     st.cache_resource.clear()

@@ -168,6 +168,7 @@ school_rows = st.lists(
 )
 
 
+@pytest.mark.slow  # 80 generated registers
 @settings(max_examples=80, deadline=None)
 @given(school_rows, st.integers(1, 6), st.integers(1, 400))
 def test_peer_sets_match_the_definition_on_any_small_register(rows, k, max_cells):

@@ -218,7 +218,8 @@ def _prefill(db, senco, rid: int, rng: random.Random) -> None:  # type: ignore[n
             reviews.save_answer(db, senco, rid, criterion.id, seen_version=saved.answer.version, evidence="On file")
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+# one seed in make check; all three (each ~60 app runs) in make test
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=pytest.mark.slow), pytest.param(3, marks=pytest.mark.slow)])
 def test_a_random_session_stores_exactly_what_was_given(site, seed: int) -> None:
     db, senco = site
     rng = random.Random(seed)

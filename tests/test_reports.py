@@ -100,6 +100,7 @@ def pdf_pages(data: bytes, tmp_path) -> list[str]:
     return [p for p in text.split("\f") if p.strip()]
 
 
+@pytest.mark.slow  # builds Word and PDF reports with their charts
 def test_word_and_pdf_hold_every_section_tables_charts_and_the_plan_marked_fictional_on_every_page(site, tmp_path):
     db, people = site
     me = people["demo"]
@@ -159,6 +160,7 @@ def test_the_numbers_are_the_scoring_engine_s(site):
     assert "Fictional demo data" not in text  # a real school's report is not marked
 
 
+@pytest.mark.slow  # builds Word and PDF reports with their charts
 def test_empty_and_all_insufficient_reviews_still_build_and_say_what_is_missing(site, tmp_path):
     db, people = site
     me = people["senco"]
@@ -201,6 +203,7 @@ def test_the_la_gets_the_report_only_under_consent_and_every_download_is_audited
     assert sorted(r.detail for r in rows) == ["report docx", "report pdf"]
 
 
+@pytest.mark.slow  # builds Word and PDF reports with their charts
 def test_cli_report_and_actions_act_as_the_user(site, monkeypatch, capsys, database_url, tmp_path):
     import json
 

@@ -4,6 +4,8 @@ and load the demo once, and all of them start."""
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import types
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
@@ -33,11 +35,18 @@ def _start_app_process(url: str, ready: Barrier, outcomes: Queue) -> None:
         outcomes.put(f"{type(exc).__name__}: {exc}")
 
 
-def test_app_processes_starting_at_once_set_the_database_up_once(database_url: str) -> None:
+def test_app_processes_starting_at_once_set_the_database_up_once(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Processes, not threads: replicas are processes, and Alembic keeps its migration context in a module global.
+    # A spawned child runs the parent's __main__ file again; after an AppTest.from_function in this process that
+    # is Streamlit's temporary script, which fails outside Streamlit, so the children get an empty __main__.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     spawn = multiprocessing.get_context("spawn")
     ready, outcomes = spawn.Barrier(PROCESSES), spawn.Queue()
-    workers = [spawn.Process(target=_start_app_process, args=(database_url, ready, outcomes)) for _ in range(PROCESSES)]
+    workers = [
+        spawn.Process(target=_start_app_process, args=(empty_database_url, ready, outcomes)) for _ in range(PROCESSES)
+    ]
     for worker in workers:
         worker.start()
     results = [outcomes.get(timeout=120) for _ in workers]
@@ -45,7 +54,7 @@ def test_app_processes_starting_at_once_set_the_database_up_once(database_url: s
         worker.join(timeout=30)
 
     assert results == ["ok"] * PROCESSES
-    db = Database(database_url)
+    db = Database(empty_database_url)
     with db.read() as conn:
         versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
         tables = set(sa.inspect(conn).get_table_names())

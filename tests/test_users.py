@@ -102,6 +102,7 @@ def test_password_and_email_rules(db: Database, email: str, password: str, compl
 def test_password_is_rehashed_on_sign_in_when_the_parameters_change(
     db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(users, "_hasher", PasswordHasher())  # the production parameters (tests use cheap ones)
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
     with db.write() as conn:
         conn.execute(sa.update(users_table).values(password_hash=weak.hash(ADMIN_PASSWORD)))

@@ -95,11 +95,12 @@ class PostgresServer:
             self._admin = create_engine(self.url(), isolation_level="AUTOCOMMIT", poolclass=NullPool)
         return self._admin
 
-    def create_database(self) -> str:
-        """A new empty database with a unique name; returns its name."""
+    def create_database(self, template: str | None = None) -> str:
+        """A new database with a unique name, empty or a copy of ``template``; returns its name."""
         name = f"test_{uuid.uuid4().hex[:16]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         return name
 
     def drop_database(self, name: str) -> None:
