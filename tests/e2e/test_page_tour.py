@@ -14,7 +14,7 @@ from data.db import Database
 from data.demo_accounts import DEMO_ACCOUNTS
 from tests.support.accessibility import serious_violations
 from tests.support.app_server import AppServer
-from tests.support.browser import APP_TIMEOUT_MS, app_errors, open_app, screenshot, wait_for_app
+from tests.support.browser import APP_TIMEOUT_MS, app_errors, new_app_context, open_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def test_every_page_for_every_role_is_accessible_on_the_demo_data(app_server_fac
     for role in ("admin", "school", "peer", "la"):
         paths: list[str] = []
         for width, height in WIDTHS:
-            context = browser.new_context(viewport={"width": width, "height": height})
+            context = new_app_context(browser, {"width": width, "height": height})
             page = context.new_page()
             problems += _sign_in(page, server, role, first=(role == "admin" and width == 1280))
             if not paths:

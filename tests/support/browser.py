@@ -13,7 +13,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support import TEST_OUTPUT, skip_or_fail
 
@@ -44,10 +45,58 @@ _APP_IDLE_JS = """() => {
     && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"], [data-testid="stSkeleton"]');
 }"""
 
+# Counts the script runs the server reports ended: a ForwardMsg session_status_changed (field 9) whose
+# script_is_running (field 2) is false, read off the websocket before Streamlit handles the message. The
+# run-state attribute alone can miss a rerun: when the "running" and "not running" messages are both
+# handled before React renders, the attribute never leaves "notRunning".
+_COUNT_RUNS_JS = """(() => {
+  window.__runsFinished = 0;
+  window.__sent = 0;  // messages the app sent to the server
+  const read = (b, from, to, onField) => {  // top-level protobuf fields of b[from, to)
+    let i = from;
+    const varint = () => {
+      let v = 0, s = 0, x;
+      do { x = b[i++]; v += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80 && i < to);
+      return v;
+    };
+    while (i < to) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) onField(field, varint(), 0, 0);
+      else if (wire === 2) { const n = varint(); onField(field, null, i, i + n); i += n; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else return;
+    }
+  };
+  const runEnded = (data) => {
+    if (!(data instanceof ArrayBuffer)) return false;
+    const b = new Uint8Array(data);
+    let ended = false;
+    read(b, 0, b.length, (field, value, from, to) => {
+      if (field !== 9 || value !== null) return;
+      let running = false;
+      read(b, from, to, (f, v) => { if (f === 2 && v === 1) running = true; });
+      ended = !running;
+    });
+    return ended;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => { if (runEnded(e.data)) window.__runsFinished += 1; });
+      const send = this.send.bind(this);
+      this.send = (d) => { window.__sent += 1; return send(d); };
+    }
+  };
+})();"""
+
 # Watches the whole document, not one stApp node: a page switch can put a new stApp in place of the
 # old one between installing the watch and the click, and a watch on the old node then never fires.
 _WATCH_RERUN_JS = """() => {
   window.__rerunSeen = false;
+  window.__runsBefore = window.__runsFinished;
+  window.__sentBefore = window.__sent;
   if (window.__rerunObserver) window.__rerunObserver.disconnect();
   const busy = (s) => s === 'running' || s === 'rerunRequested';
   window.__rerunObserver = new MutationObserver((records) => {
@@ -58,6 +107,15 @@ _WATCH_RERUN_JS = """() => {
   window.__rerunObserver.observe(document.documentElement, {attributes: true, attributeOldValue: true,
                                  subtree: true, attributeFilter: ['data-test-script-state']});
 }"""
+_STATE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const focused = document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : null;
+  return {state: app && app.getAttribute('data-test-script-state'), focused,
+          runsFinished: window.__runsFinished, runsBefore: window.__runsBefore,
+          sent: window.__sent, sentBefore: window.__sentBefore};
+}"""
+_TWO_FRAMES_JS = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+_RERUN_DONE_JS = "() => window.__rerunSeen === true || window.__runsFinished > window.__runsBefore"
 
 
 def chromium_path() -> str | None:
@@ -88,13 +146,48 @@ def app_errors(page: Page) -> list[str]:
     return page.get_by_test_id("stException").all_inner_texts()
 
 
+def new_app_context(browser: Browser, viewport: ViewportSize) -> BrowserContext:
+    """A fresh browser context (its own cookies and storage) that counts finished script runs for expect_rerun."""
+    context = browser.new_context(viewport=viewport)
+    context.add_init_script(_COUNT_RUNS_JS)
+    return context
+
+
 @contextmanager
 def expect_rerun(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> Iterator[None]:
     """Around an interaction: waits until a rerun has started *and* finished, so no race with the old state."""
     page.evaluate(_WATCH_RERUN_JS)
     yield
-    page.wait_for_function("() => window.__rerunSeen === true", timeout=timeout_ms)
+    _wait_for_rerun(page, timeout_ms)
+
+
+def _wait_for_rerun(page: Page, timeout_ms: int) -> None:
+    try:
+        page.wait_for_function(_RERUN_DONE_JS, timeout=timeout_ms)
+    except PlaywrightTimeout as timeout:
+        state = page.evaluate(_STATE_JS)
+        raise AssertionError(f"no script run followed the interaction within {timeout_ms} ms: {state}") from timeout
+    page.evaluate(_TWO_FRAMES_JS)  # the end of the run may be counted before Streamlit has drawn it
     wait_for_app(page, timeout_ms)
+
+
+def click_and_rerun(page: Page, target: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> bool:
+    """Click a widget and wait for the run it starts; False when the click sent nothing to the server.
+
+    In about 1 of 4 review journeys a radio option clicked right after another question's save was drawn
+    as chosen while Streamlit's frontend sent nothing (its widget state was reset, "not from the user", by
+    the update that the questionnaire's every-run seeding of widget values carries). A user sees no
+    "Saved at" then; the caller decides what the user would do next.
+    """
+    page.evaluate(_TWO_FRAMES_JS)
+    page.evaluate(_WATCH_RERUN_JS)
+    target.click()
+    try:
+        page.wait_for_function("() => window.__sent > window.__sentBefore", timeout=5_000)
+    except PlaywrightTimeout:
+        return False
+    _wait_for_rerun(page, timeout_ms)
+    return True
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
@@ -122,7 +215,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh context (no cookies or storage shared between tests); screenshots itself if the test failed."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = new_app_context(browser, VIEWPORT)
     page = context.new_page()
     try:
         yield page
@@ -136,7 +229,7 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 def signed_in_page(browser: Browser, url: str, email: str, password: str, *, width: int = 1280) -> Page:
     """A fresh browser context (its own cookies) signed in to the app with an email and password."""
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page = new_app_context(browser, {"width": width, "height": 900}).new_page()
     open_app(page, url)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
