@@ -159,8 +159,7 @@ def _build(
     for urn, name in member_rows:
         member_of.setdefault(urn, []).append(name)
     last = {urn: _as_date(when) for urn, when in last_rows}
-    similar = register.similar() if named else {}
-    peer_values = _peer_values(peers_now, peer_results) if named else {}
+    peers = _PeerPercents(peers_now, peer_results, register.similar()) if named else None
 
     def domains_of(urn: str, c: str | None, source: dict = self_best) -> dict[str, tuple[float | None, str, bool]]:
         pick = source.get((urn, c))
@@ -187,7 +186,7 @@ def _build(
         mine = self_best.get((r.urn, cycle))
         got = results.get(mine.id) if mine else None
         agreed_now = domains_of(r.urn, cycle, agreed)
-        peer_pcts = _peer_percents(similar.get(r.urn, []), peer_values)
+        peer_pcts = peers.of(r.urn) if peers else {}
         facts = SchoolFacts(
             bands=bands,
             domains=[
@@ -284,21 +283,32 @@ def _register_wide(db: Database, framework_id: str, cycle: str) -> Sequence[sa.R
         return conn.execute(query).all()
 
 
-def _peer_values(picks: dict[str, Pick], results: dict[int, Scored]) -> dict[str, list[tuple[str, float]]]:
-    """Each school's (domain, percent) pairs in the cycle, read once for every school whose peers it is."""
-    out: dict[str, list[tuple[str, float]]] = {}
-    for urn, p in picks.items():
-        got = results.get(p.id)
-        out[urn] = [(did, v[0]) for did, v in (got.domains if got else {}).items() if v[0] is not None]
-    return out
+class _PeerPercents:
+    """Each school's similar schools' percents per domain in the cycle, nearest first, from one
+    (school x domain) array: a row per school is taken at once rather than a value at a time."""
 
+    def __init__(self, picks: dict[str, Pick], results: dict[int, Scored], similar: dict[str, list[str]]) -> None:
+        domains = sorted({did for p in picks.values() for did in results.get(p.id, _EMPTY).domains})
+        self.row = {urn: i for i, urn in enumerate(picks)}
+        self.columns = {did: j for j, did in enumerate(domains)}
+        self.table = np.full((len(picks) + 1, len(domains)), np.nan)  # the last row: a school without a result
+        for urn, p in picks.items():
+            for did, v in results.get(p.id, _EMPTY).domains.items():
+                if v[0] is not None:
+                    self.table[self.row[urn], self.columns[did]] = v[0]
+        self.similar = similar
 
-def _peer_percents(peer_urns: list[str], values: dict[str, list[tuple[str, float]]]) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for u in peer_urns:
-        for did, pct in values.get(u, ()):
-            out.setdefault(did, []).append(pct)
-    return out
+    def of(self, urn: str) -> dict[str, list[float]]:
+        """domain -> the percents of the school's similar schools that have one, in their order."""
+        missing = len(self.row)
+        found = self.table[[self.row.get(u, missing) for u in self.similar.get(urn, [])]]
+        out = {}
+        for did, j in self.columns.items():
+            column = found[:, j]
+            column = column[~np.isnan(column)]
+            if column.size:
+                out[did] = column.tolist()
+        return out
 
 
 def _progress(urn, cycle, done, drafts, results, visited, shares) -> themes.Progress:
