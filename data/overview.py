@@ -326,13 +326,16 @@ def _answer_table(best: dict, results: dict[int, Scored], cycle: str | None, wor
     if not parts:
         return pd.DataFrame({c: [] for c in themes.ANSWER_COLUMNS}).astype({"lowest": bool})
     sizes = [len(s.criteria) for _, s in parts]
-    urn_col = np.repeat([u for u, _ in parts], sizes)
+
+    def text(values: list | np.ndarray) -> pd.Series:  # kept as Python strings: no copy into another string type
+        return pd.Series(values, dtype=object)
+
     return pd.DataFrame(
         {
-            "urn": urn_col,
-            "group": np.repeat([words.get(u, "") for u, _ in parts], sizes),
-            "criterion_id": np.concatenate([s.criteria for _, s in parts]),
-            "category": np.concatenate([s.categories for _, s in parts]),
+            "urn": text(np.repeat(np.array([u for u, _ in parts], dtype=object), sizes)),
+            "group": text(np.repeat(np.array([words.get(u, "") for u, _ in parts], dtype=object), sizes)),
+            "criterion_id": text(np.concatenate([s.criteria for _, s in parts])),
+            "category": text(np.concatenate([s.categories for _, s in parts])),
             "lowest": np.concatenate([s.lowest for _, s in parts]).astype(bool),
         }
     )

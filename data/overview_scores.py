@@ -24,9 +24,10 @@ from data.tables import answers
 from framework.models import Framework
 from framework.problems import InvalidInput
 from scoring import score_reviews
-from scoring.themes import categorise
+from scoring.themes import categorise, distinct
 
 CHUNK = 500  # ids per IN list: short enough for any database
+BLOCK = 4096  # answer rows turned into an array at a time
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,9 @@ def kept(db: Database, picks: list[Pick], work: Callable[[list[Pick]], dict[int,
 
 def _answers(db: Database, ids: list[int]) -> pd.DataFrame:
     """The answers of these reviews, read with the driver's own cursor: at 1,000 schools that is some
-    200,000 rows, and row objects would cost more than the scoring. The only values put into the SQL
+    300,000 rows, and row objects would cost more than the scoring. The only values put into the SQL
     text are the review ids, which are integers."""
-    rows: list = []
+    blocks = [np.empty((0, 3), dtype=object)]
     with db.read() as conn:
         cursor = conn.connection.cursor()
         try:
@@ -106,17 +107,18 @@ def _answers(db: Database, ids: list[int]) -> pd.DataFrame:
                 query = sa.select(answers.c.review_id, answers.c.criterion_id, answers.c.response)
                 query = query.where(answers.c.review_id.in_(chunk))
                 cursor.execute(str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
-                rows += cursor.fetchall()
+                while rows := cursor.fetchmany(BLOCK):
+                    blocks.append(np.array(rows, dtype=object).reshape(len(rows), 3))
         finally:
             cursor.close()
-    # one C-level pass into an (answers x 3) array: far quicker than row objects or zip(*rows) over 300,000
-    # tuples; the criterion ids are coded once here (the scorer and the categories use the codes)
-    table = np.array(rows, dtype=object).reshape(len(rows), 3)
-    codes, ids = pd.factorize(table[:, 1])
+    # a block at a time into an (answers x 3) array: far quicker than row objects or zip(*rows) over 300,000
+    # tuples, and the tuples never pile up; the criterion ids are coded once here for the scorer and categories
+    table = np.concatenate(blocks)
+    codes, criteria = pd.factorize(table[:, 1])
     return pd.DataFrame(
         {
             "review_id": table[:, 0].astype(np.int64),
-            "criterion_id": pd.Categorical.from_codes(codes, categories=pd.Index(ids, dtype=object)),
+            "criterion_id": pd.Categorical.from_codes(codes, categories=pd.Index(criteria, dtype=object)),
             "response": pd.Series(table[:, 2], dtype=object),
         }
     )
@@ -183,7 +185,7 @@ def _categorised(framework: Framework, responses: pd.DataFrame) -> tuple[np.ndar
     raw_codes, raws = pd.factorize(responses["response"].to_numpy(dtype=object), use_na_sentinel=True)
     width = len(raws) + 1  # code 0 is a blank (None) answer
     keys = crit_codes.astype(np.int64) * width + raw_codes + 1
-    pairs, pair_of_row = _distinct(keys, len(crit_ids) * width)
+    pairs, pair_of_row = distinct(keys, len(crit_ids) * width)
     criteria = framework.criteria_by_id
     words = np.empty(len(pairs), dtype=object)
     lowest = np.zeros(len(pairs), dtype=bool)
@@ -199,13 +201,3 @@ def _categorised(framework: Framework, responses: pd.DataFrame) -> tuple[np.ndar
     rows = found[pair_of_row]
     kept_pairs = pair_of_row[rows]
     return responses["review_id"].to_numpy()[rows], crit_ids[crit_codes[rows]], words[kept_pairs], lowest[kept_pairs]
-
-
-def _distinct(keys: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct keys (0..space-1) in order, and each key's position among them. A count per
-    possible key is quicker than sorting while the possible keys are few (a few hundred answers per
-    criterion); many free-text answers make them many, and then they are sorted."""
-    if space > 4 * len(keys) + 1024:
-        return np.unique(keys, return_inverse=True)
-    present = np.bincount(keys, minlength=space) > 0
-    return np.flatnonzero(present), (np.cumsum(present) - 1)[keys]
