@@ -166,6 +166,9 @@ def _build(
         got = results.get(pick.id) if pick else None
         return got.domains if got else {}
 
+    def positions(domains: dict[str, tuple[float | None, str, bool]]) -> dict[str, int | None]:
+        return {did: position.get(v[1]) for did, v in domains.items()}
+
     progress = {
         u: _progress(u, cycle, self_best, drafts, results, visited, r.shares)
         for u, r in zip(urns, school_rows, strict=True)
@@ -173,42 +176,40 @@ def _build(
     changes: list[tuple[str, str | None]] = []
     rows = []
     named_urns = {r.urn for r in named}
+    domain_ids = [d.id for d in framework.domains]
+    titles = {d.id: d.title for d in framework.domains}
+    duties = {cid: c.text for cid, c in framework.criteria_by_id.items()}
     for r in school_rows:
-        now, before = domains_of(r.urn, cycle), domains_of(r.urn, previous)
-        change = {
-            d.id: themes.band_change(_pos(position, now, d.id), _pos(position, before, d.id))
-            for d in framework.domains
-            if d.id in now
-        }
-        changes += list(change.items())
+        now = domains_of(r.urn, cycle)
+        shown = [did for did in domain_ids if did in now]  # framework order
+        band_now, band_before = positions(now), positions(domains_of(r.urn, previous))
+        change = {did: themes.band_change(band_now[did], band_before.get(did)) for did in shown}
+        changes += change.items()
         if r.urn not in named_urns:
             continue
         mine = self_best.get((r.urn, cycle))
         got = results.get(mine.id) if mine else None
-        agreed_now = domains_of(r.urn, cycle, agreed)
+        band_agreed = positions(domains_of(r.urn, cycle, agreed))
         peer_pcts = peers.of(r.urn) if peers else {}
         facts = SchoolFacts(
             bands=bands,
             domains=[
                 DomainFacts(
-                    d.id,
-                    d.title,
-                    now[d.id][0],
-                    _pos(position, now, d.id),
-                    _pos(position, before, d.id),
-                    _pos(position, agreed_now, d.id),
-                    peer_pcts.get(d.id, ()),
+                    did,
+                    titles[did],
+                    now[did][0],
+                    band_now[did],
+                    band_before.get(did),
+                    band_agreed.get(did),
+                    peer_pcts.get(did, ()),
                 )
-                for d in framework.domains
-                if d.id in now
+                for did in shown
             ],
-            unmet_duties=[
-                framework.criteria_by_id[c].text for c in (got.unmet if got else ()) if c in framework.criteria_by_id
-            ],
+            unmet_duties=[duties[c] for c in (got.unmet if got else ()) if c in duties],
             last_submitted=last.get(r.urn),
             actions=actions.get(r.urn, []),
         )
-        cells = tuple(Cell(d.id, *now[d.id]) for d in framework.domains if d.id in now)
+        cells = tuple(Cell(did, *now[did]) for did in shown)
         rows.append(
             SchoolRow(
                 r.urn, r.name, r.phase, r.type or "mainstream", bool(r.resourced_provision),
@@ -350,10 +351,6 @@ def _framework(db: Database, framework_id: str, picks: list[Pick], cycle: str) -
         if fw.id == framework_id:
             return fw
     raise NotFound(f"There is no framework {framework_id}.")
-
-
-def _pos(position: dict[str, int], domains: dict, domain_id: str) -> int | None:
-    return position.get(domains[domain_id][1]) if domain_id in domains else None
 
 
 def _shares(given: bool) -> frozenset[str]:
