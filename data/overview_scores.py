@@ -147,7 +147,7 @@ def _score(framework: Framework, batch: list[Pick], responses: pd.DataFrame) -> 
     for rid, did, pct, band, lim in zip(
         d["review_id"].to_numpy().tolist(),
         d["domain_id"].to_numpy(dtype=object).tolist(),
-        np.where(np.isnan(percent), None, percent).tolist(),
+        [None if v != v else v for v in percent.tolist()],  # NaN != NaN: no percent
         d["band"].to_numpy(dtype=object).tolist(),
         d["limited"].to_numpy(dtype=bool).tolist(),
         strict=True,
@@ -155,7 +155,7 @@ def _score(framework: Framework, batch: list[Pick], responses: pd.DataFrame) -> 
         per[rid][did] = (pct, band, lim)
     o = tables.overall
     answered = zip(o["answered"].tolist(), o["applicable"].tolist(), strict=True)
-    progress = dict(zip(o["review_id"].to_numpy().tolist(), answered, strict=True))
+    progress: dict[int, tuple[int, int]] = dict(zip(o["review_id"].to_numpy().tolist(), answered, strict=True))
     c = tables.compliance
     not_met = (c["status"] == "not_met").to_numpy(dtype=bool)
     unmet: dict[int, list[str]] = {}
@@ -165,12 +165,12 @@ def _score(framework: Framework, batch: list[Pick], responses: pd.DataFrame) -> 
         strict=True,
     ):
         unmet.setdefault(rid, []).append(cid)
-    rid, crit, words, low = _categorised(framework, responses)
-    order = np.argsort(rid, kind="stable")
-    rid, crit, words, low = rid[order], crit[order], words[order], low[order]
+    review_ids, crit, words, low = _categorised(framework, responses)
+    order = np.argsort(review_ids, kind="stable")
+    review_ids, crit, words, low = review_ids[order], crit[order], words[order], low[order]
     out = {}
     for p in batch:
-        lo, hi = np.searchsorted(rid, p.id, "left"), np.searchsorted(rid, p.id, "right")
+        lo, hi = np.searchsorted(review_ids, p.id, "left"), np.searchsorted(review_ids, p.id, "right")
         out[p.id] = Scored(
             per[p.id], *progress.get(p.id, (0, 0)), tuple(unmet.get(p.id, ())), crit[lo:hi], words[lo:hi], low[lo:hi]
         )
