@@ -157,13 +157,9 @@ def _score(framework: Framework, batch: list[Pick], responses: pd.DataFrame) -> 
     answered = zip(o["answered"].tolist(), o["applicable"].tolist(), strict=True)
     progress: dict[int, tuple[int, int]] = dict(zip(o["review_id"].to_numpy().tolist(), answered, strict=True))
     c = tables.compliance
-    not_met = (c["status"] == "not_met").to_numpy(dtype=bool)
+    c = c[(c["status"] == "not_met").to_numpy(dtype=bool)]  # the few unmet of every statutory criterion
     unmet: dict[int, list[str]] = {}
-    for rid, cid in zip(
-        c["review_id"].to_numpy()[not_met].tolist(),
-        c["criterion_id"].to_numpy(dtype=object)[not_met].tolist(),
-        strict=True,
-    ):
+    for rid, cid in zip(c["review_id"].tolist(), c["criterion_id"].tolist(), strict=True):
         unmet.setdefault(rid, []).append(cid)
     review_ids, crit, words, low = _categorised(framework, responses)
     order = np.argsort(review_ids, kind="stable")
