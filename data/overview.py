@@ -159,13 +159,15 @@ def _build(
     for urn, name in member_rows:
         member_of.setdefault(urn, []).append(name)
     last = {urn: _as_date(when) for urn, when in last_rows}
-    similar = register.similar() if named else {}
-    peer_values = _peer_values(peers_now, peer_results) if named else {}
+    peers = _PeerPercents(peers_now, peer_results, register.similar()) if named else None
 
     def domains_of(urn: str, c: str | None, source: dict = self_best) -> dict[str, tuple[float | None, str, bool]]:
         pick = source.get((urn, c))
         got = results.get(pick.id) if pick else None
         return got.domains if got else {}
+
+    def positions(domains: dict[str, tuple[float | None, str, bool]]) -> dict[str, int | None]:
+        return {did: position.get(v[1]) for did, v in domains.items()}
 
     progress = {
         u: _progress(u, cycle, self_best, drafts, results, visited, r.shares)
@@ -174,42 +176,40 @@ def _build(
     changes: list[tuple[str, str | None]] = []
     rows = []
     named_urns = {r.urn for r in named}
+    domain_ids = [d.id for d in framework.domains]
+    titles = {d.id: d.title for d in framework.domains}
+    duties = {cid: c.text for cid, c in framework.criteria_by_id.items()}
     for r in school_rows:
-        now, before = domains_of(r.urn, cycle), domains_of(r.urn, previous)
-        change = {
-            d.id: themes.band_change(_pos(position, now, d.id), _pos(position, before, d.id))
-            for d in framework.domains
-            if d.id in now
-        }
-        changes += list(change.items())
+        now = domains_of(r.urn, cycle)
+        shown = [did for did in domain_ids if did in now]  # framework order
+        band_now, band_before = positions(now), positions(domains_of(r.urn, previous))
+        change = {did: themes.band_change(band_now[did], band_before.get(did)) for did in shown}
+        changes += change.items()
         if r.urn not in named_urns:
             continue
         mine = self_best.get((r.urn, cycle))
         got = results.get(mine.id) if mine else None
-        agreed_now = domains_of(r.urn, cycle, agreed)
-        peer_pcts = _peer_percents(similar.get(r.urn, []), peer_values)
+        band_agreed = positions(domains_of(r.urn, cycle, agreed))
+        peer_pcts = peers.of(r.urn) if peers else {}
         facts = SchoolFacts(
             bands=bands,
             domains=[
                 DomainFacts(
-                    d.id,
-                    d.title,
-                    now[d.id][0],
-                    _pos(position, now, d.id),
-                    _pos(position, before, d.id),
-                    _pos(position, agreed_now, d.id),
-                    peer_pcts.get(d.id, ()),
+                    did,
+                    titles[did],
+                    now[did][0],
+                    band_now[did],
+                    band_before.get(did),
+                    band_agreed.get(did),
+                    peer_pcts.get(did, ()),
                 )
-                for d in framework.domains
-                if d.id in now
+                for did in shown
             ],
-            unmet_duties=[
-                framework.criteria_by_id[c].text for c in (got.unmet if got else ()) if c in framework.criteria_by_id
-            ],
+            unmet_duties=[duties[c] for c in (got.unmet if got else ()) if c in duties],
             last_submitted=last.get(r.urn),
             actions=actions.get(r.urn, []),
         )
-        cells = tuple(Cell(d.id, *now[d.id]) for d in framework.domains if d.id in now)
+        cells = tuple(Cell(did, *now[did]) for did in shown)
         rows.append(
             SchoolRow(
                 r.urn, r.name, r.phase, r.type or "mainstream", bool(r.resourced_provision),
@@ -284,21 +284,32 @@ def _register_wide(db: Database, framework_id: str, cycle: str) -> Sequence[sa.R
         return conn.execute(query).all()
 
 
-def _peer_values(picks: dict[str, Pick], results: dict[int, Scored]) -> dict[str, list[tuple[str, float]]]:
-    """Each school's (domain, percent) pairs in the cycle, read once for every school whose peers it is."""
-    out: dict[str, list[tuple[str, float]]] = {}
-    for urn, p in picks.items():
-        got = results.get(p.id)
-        out[urn] = [(did, v[0]) for did, v in (got.domains if got else {}).items() if v[0] is not None]
-    return out
+class _PeerPercents:
+    """Each school's similar schools' percents per domain in the cycle, nearest first, from one
+    (school x domain) array: a row per school is taken at once rather than a value at a time."""
 
+    def __init__(self, picks: dict[str, Pick], results: dict[int, Scored], similar: dict[str, list[str]]) -> None:
+        domains = sorted({did for p in picks.values() for did in results.get(p.id, _EMPTY).domains})
+        self.row = {urn: i for i, urn in enumerate(picks)}
+        self.columns = {did: j for j, did in enumerate(domains)}
+        self.table = np.full((len(picks) + 1, len(domains)), np.nan)  # the last row: a school without a result
+        for urn, p in picks.items():
+            for did, v in results.get(p.id, _EMPTY).domains.items():
+                if v[0] is not None:
+                    self.table[self.row[urn], self.columns[did]] = v[0]
+        self.similar = similar
 
-def _peer_percents(peer_urns: list[str], values: dict[str, list[tuple[str, float]]]) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for u in peer_urns:
-        for did, pct in values.get(u, ()):
-            out.setdefault(did, []).append(pct)
-    return out
+    def of(self, urn: str) -> dict[str, list[float]]:
+        """domain -> the percents of the school's similar schools that have one, in their order."""
+        missing = len(self.row)
+        found = self.table[[self.row.get(u, missing) for u in self.similar.get(urn, [])]]
+        out = {}
+        for did, j in self.columns.items():
+            column = found[:, j]
+            column = column[~np.isnan(column)]
+            if column.size:
+                out[did] = column.tolist()
+        return out
 
 
 def _progress(urn, cycle, done, drafts, results, visited, shares) -> themes.Progress:
@@ -316,13 +327,16 @@ def _answer_table(best: dict, results: dict[int, Scored], cycle: str | None, wor
     if not parts:
         return pd.DataFrame({c: [] for c in themes.ANSWER_COLUMNS}).astype({"lowest": bool})
     sizes = [len(s.criteria) for _, s in parts]
-    urn_col = np.repeat([u for u, _ in parts], sizes)
+
+    def text(values: list | np.ndarray) -> pd.Series:  # kept as Python strings: no copy into another string type
+        return pd.Series(values, dtype=object)
+
     return pd.DataFrame(
         {
-            "urn": urn_col,
-            "group": np.repeat([words.get(u, "") for u, _ in parts], sizes),
-            "criterion_id": np.concatenate([s.criteria for _, s in parts]),
-            "category": np.concatenate([s.categories for _, s in parts]),
+            "urn": text(np.repeat(np.array([u for u, _ in parts], dtype=object), sizes)),
+            "group": text(np.repeat(np.array([words.get(u, "") for u, _ in parts], dtype=object), sizes)),
+            "criterion_id": text(np.concatenate([s.criteria for _, s in parts])),
+            "category": text(np.concatenate([s.categories for _, s in parts])),
             "lowest": np.concatenate([s.lowest for _, s in parts]).astype(bool),
         }
     )
@@ -337,10 +351,6 @@ def _framework(db: Database, framework_id: str, picks: list[Pick], cycle: str) -
         if fw.id == framework_id:
             return fw
     raise NotFound(f"There is no framework {framework_id}.")
-
-
-def _pos(position: dict[str, int], domains: dict, domain_id: str) -> int | None:
-    return position.get(domains[domain_id][1]) if domain_id in domains else None
 
 
 def _shares(given: bool) -> frozenset[str]:

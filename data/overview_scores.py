@@ -24,9 +24,10 @@ from data.tables import answers
 from framework.models import Framework
 from framework.problems import InvalidInput
 from scoring import score_reviews
-from scoring.themes import categorise
+from scoring.themes import categorise, distinct
 
 CHUNK = 500  # ids per IN list: short enough for any database
+BLOCK = 4096  # answer rows turned into an array at a time
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,9 @@ def kept(db: Database, picks: list[Pick], work: Callable[[list[Pick]], dict[int,
 
 def _answers(db: Database, ids: list[int]) -> pd.DataFrame:
     """The answers of these reviews, read with the driver's own cursor: at 1,000 schools that is some
-    200,000 rows, and row objects would cost more than the scoring. The only values put into the SQL
+    300,000 rows, and row objects would cost more than the scoring. The only values put into the SQL
     text are the review ids, which are integers."""
-    rows: list = []
+    blocks = [np.empty((0, 3), dtype=object)]
     with db.read() as conn:
         cursor = conn.connection.cursor()
         try:
@@ -106,15 +107,19 @@ def _answers(db: Database, ids: list[int]) -> pd.DataFrame:
                 query = sa.select(answers.c.review_id, answers.c.criterion_id, answers.c.response)
                 query = query.where(answers.c.review_id.in_(chunk))
                 cursor.execute(str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
-                rows += cursor.fetchall()
+                while rows := cursor.fetchmany(BLOCK):
+                    blocks.append(np.array(rows, dtype=object).reshape(len(rows), 3))
         finally:
             cursor.close()
-    columns = list(zip(*rows, strict=True)) if rows else [(), (), ()]  # by column: far quicker than row objects
+    # a block at a time into an (answers x 3) array: far quicker than row objects or zip(*rows) over 300,000
+    # tuples, and the tuples never pile up; the criterion ids are coded once here for the scorer and categories
+    table = np.concatenate(blocks)
+    codes, criteria = pd.factorize(table[:, 1])
     return pd.DataFrame(
         {
-            "review_id": np.array(columns[0], dtype=np.int64),
-            "criterion_id": pd.Series(columns[1], dtype=object),
-            "response": pd.Series(columns[2], dtype=object),
+            "review_id": table[:, 0].astype(np.int64),
+            "criterion_id": pd.Categorical.from_codes(codes, categories=pd.Index(criteria, dtype=object)),
+            "response": pd.Series(table[:, 2], dtype=object),
         }
     )
 
@@ -137,47 +142,58 @@ def _score(framework: Framework, batch: list[Pick], responses: pd.DataFrame) -> 
             out |= _score(framework, [p], responses[responses["review_id"] == p.id])
         return out
     per: dict[int, dict[str, tuple[float | None, str, bool]]] = {p.id: {} for p in batch}
-    d = tables.domains
+    d = tables.domains  # read as plain arrays: iterating pandas string columns cell by cell is slow
+    percent = d["percent"].to_numpy(dtype=float)
     for rid, did, pct, band, lim in zip(
-        d["review_id"], d["domain_id"], d["percent"], d["band"], d["limited"], strict=True
+        d["review_id"].to_numpy().tolist(),
+        d["domain_id"].to_numpy(dtype=object).tolist(),
+        [None if v != v else v for v in percent.tolist()],  # NaN != NaN: no percent
+        d["band"].to_numpy(dtype=object).tolist(),
+        d["limited"].to_numpy(dtype=bool).tolist(),
+        strict=True,
     ):
-        per[int(rid)][str(did)] = (None if pct != pct else float(pct), str(band), bool(lim))  # NaN != NaN
-    progress = {
-        int(r): (int(a), int(n))
-        for r, a, n in tables.overall[["review_id", "answered", "applicable"]].itertuples(index=False)
-    }
+        per[rid][did] = (pct, band, lim)
+    o = tables.overall
+    answered = zip(o["answered"].tolist(), o["applicable"].tolist(), strict=True)
+    progress: dict[int, tuple[int, int]] = dict(zip(o["review_id"].to_numpy().tolist(), answered, strict=True))
     c = tables.compliance
+    c = c[(c["status"] == "not_met").to_numpy(dtype=bool)]  # the few unmet of every statutory criterion
     unmet: dict[int, list[str]] = {}
-    for rid, cid in zip(
-        c["review_id"][c["status"] == "not_met"], c["criterion_id"][c["status"] == "not_met"], strict=True
-    ):
-        unmet.setdefault(int(rid), []).append(str(cid))
-    cats = _categorised(framework, responses)
-    cats = cats.sort_values("review_id", kind="stable")
-    rid = cats["review_id"].to_numpy()
-    crit, words, low = (
-        cats[c].to_numpy(t) for c, t in (("criterion_id", object), ("category", object), ("lowest", bool))
-    )
+    for rid, cid in zip(c["review_id"].tolist(), c["criterion_id"].tolist(), strict=True):
+        unmet.setdefault(rid, []).append(cid)
+    review_ids, crit, words, low = _categorised(framework, responses)
+    order = np.argsort(review_ids, kind="stable")
+    review_ids, crit, words, low = review_ids[order], crit[order], words[order], low[order]
     out = {}
     for p in batch:
-        lo, hi = np.searchsorted(rid, p.id, "left"), np.searchsorted(rid, p.id, "right")
+        lo, hi = np.searchsorted(review_ids, p.id, "left"), np.searchsorted(review_ids, p.id, "right")
         out[p.id] = Scored(
             per[p.id], *progress.get(p.id, (0, 0)), tuple(unmet.get(p.id, ())), crit[lo:hi], words[lo:hi], low[lo:hi]
         )
     return out
 
 
-def _categorised(framework: Framework, responses: pd.DataFrame) -> pd.DataFrame:
-    """review_id, criterion_id, category, lowest: each distinct (criterion, answer) pair read once."""
-    pairs = responses[["criterion_id", "response"]].drop_duplicates()
+def _categorised(framework: Framework, responses: pd.DataFrame) -> tuple[np.ndarray, ...]:
+    """review_id, criterion_id, category, lowest of every categorised row, in the order given: each
+    distinct (criterion, answer) pair is categorised once, then spread over the rows by code."""
+    crit_codes = responses["criterion_id"].cat.codes.to_numpy()
+    crit_ids = responses["criterion_id"].cat.categories.to_numpy(dtype=object)
+    raw_codes, raws = pd.factorize(responses["response"].to_numpy(dtype=object), use_na_sentinel=True)
+    width = len(raws) + 1  # code 0 is a blank (None) answer
+    keys = crit_codes.astype(np.int64) * width + raw_codes + 1
+    pairs, pair_of_row = distinct(keys, len(crit_ids) * width)
     criteria = framework.criteria_by_id
-    found = []
-    for cid, raw in pairs.itertuples(index=False):
+    words = np.empty(len(pairs), dtype=object)
+    lowest = np.zeros(len(pairs), dtype=bool)
+    found = np.zeros(len(pairs), dtype=bool)
+    for i, pair in enumerate(pairs.tolist()):
+        cid, raw = crit_ids[pair // width], (raws[pair % width - 1] if pair % width else None)
         try:
             got = categorise(framework, criteria[cid], raw) if cid in criteria else None
         except (ValueError, TypeError):
             got = None
         if got is not None:
-            found.append((cid, raw, *got))
-    table = pd.DataFrame(found, columns=["criterion_id", "response", "category", "lowest"])
-    return responses.merge(table, on=["criterion_id", "response"])[["review_id", "criterion_id", "category", "lowest"]]
+            words[i], lowest[i], found[i] = got[0], got[1], True
+    rows = found[pair_of_row]
+    kept_pairs = pair_of_row[rows]
+    return responses["review_id"].to_numpy()[rows], crit_ids[crit_codes[rows]], words[kept_pairs], lowest[kept_pairs]

@@ -282,7 +282,10 @@ def _others(rows: pd.DataFrame, urn: str) -> list[str]:
 
 
 def _clean(values: Iterable[float | None]) -> np.ndarray:
-    array = np.array([np.nan if v is None else v for v in values], dtype=float)
+    """The values that are numbers, as floats (numpy reads None as NaN): called once per school and
+    domain on an LA overview, so a list is converted in one call, not value by value."""
+    given = values if isinstance(values, (list, tuple, np.ndarray)) else list(values)
+    array = np.array(given, dtype=float)
     return array[~np.isnan(array)]
 
 

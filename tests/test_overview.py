@@ -70,6 +70,27 @@ def test_themes_change_and_medians_count_the_school_that_does_not_share(db) -> N
     assert d1.n == 5 and dict(d1.counts) == {"Great": 1, "Good": 3, "Fair": 0, "Low": 1}
 
 
+def test_with_three_cycles_change_and_flags_look_at_the_previous_one_and_medians_at_every_one(db) -> None:
+    oldest = "2023/24"
+    levels = {"900001": "Low", "900002": "Low", "900003": "Fair", "900004": "Great", "900005": "Good"}
+    world.add_reviews(db, {urn: {oldest: (level, "yes", "yes")} for urn, level in levels.items()})
+    o = la_overview(db, NORTH, FW)
+    assert o.cycles == (oldest, world.OLD, world.NEW) and o.previous_cycle == world.OLD
+    assert o.change_counts["d1"] == {"improved": 1, "same": 1, "declined": 2}  # as with two cycles
+    by = {s.urn: s for s in o.schools}
+    assert [f.reason for f in by["900001"].flags] == ["First domain: Great last cycle, Good now."]
+    # Great in 2023/24, nothing in 2024/25, Low now: no "last cycle" to fall from, no change
+    assert [f.code for f in by["900004"].flags] == [] and by["900004"].change == {"d1": None, "d2": None}
+    plan = next(t for t in o.themes if (t.group, t.criterion_id) == ("primary", "c2"))
+    assert plan.previous_share == 60.0  # themes compare with 2024/25 too
+    medians = o.medians.set_index(["cycle", "domain_id"])
+    assert medians.at[(oldest, "d1"), "median"] == pytest.approx(200 / 3)  # 50, 50, 66.7, 83.3, 100
+    assert medians.at[(oldest, "d1"), "schools"] == 5
+    assert medians.at[(world.OLD, "d1"), "median"] == pytest.approx(250 / 3)
+    earlier = la_overview(db, NORTH, FW, world.OLD)  # an earlier cycle: its previous is the oldest
+    assert earlier.previous_cycle == oldest and set(earlier.medians["cycle"]) == {oldest, world.OLD}
+
+
 def test_the_other_la_sees_only_its_own_school_and_no_small_group_figures(db) -> None:
     o = la_overview(db, SOUTH, FW)
     assert [s.urn for s in o.schools] == ["900008"] and o.completion["schools"] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -127,6 +128,26 @@ def test_lowest_answers_share_per_phase_and_all_with_previous_cycle():
     assert by[("secondary", "lead-slt-member")].previous_share is None
     assert ("primary", "lead-sen-governor") not in by  # fewer than 5 schools
     assert found[0] == primary  # the highest share first
+
+
+def test_a_school_counts_once_per_criterion_and_the_first_lowest_answer_names_it():
+    # p0 answers the same criterion twice (as two reviews' rows could): still one school
+    rows = [("p0", "primary", "lead-slt-member", "No"), ("p0", "primary", "lead-slt-member", "No")]
+    rows += [(f"p{i}", "primary", "lead-slt-member", "Yes") for i in range(1, 5)]
+    rows += [(f"s{i}", "secondary", "lead-slt-member", "No") for i in range(5)]
+    found = {(t.group, t.criterion_id): t for t in themes.lowest_answers(_answers(rows), _answers([]), FW)}
+    assert (found[("primary", "lead-slt-member")].schools, found[("primary", "lead-slt-member")].n) == (1, 5)
+    assert (found[("all", "lead-slt-member")].schools, found[("all", "lead-slt-member")].n) == (6, 10)
+    assert found[("secondary", "lead-slt-member")].answer == "No"
+    assert found[("all", "lead-slt-member")].previous_share is None
+
+
+@pytest.mark.parametrize("space", [10, 10_000_000])  # counted, then sorted
+def test_distinct_keys_and_their_positions(space):
+    keys = np.array([7, 3, 7, 0, 3, 9])
+    values, position = themes.distinct(keys, space)
+    assert values.tolist() == [0, 3, 7, 9]
+    assert values[position].tolist() == keys.tolist()
 
 
 def test_criterion_distribution_counts_and_suppresses_small_groups():

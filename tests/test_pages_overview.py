@@ -38,6 +38,9 @@ def test_the_north_advisor_sees_the_heat_map_flags_themes_and_completion(site) -
     assert "Hawthorn" not in everything and "Southside" not in everything
     html = "".join(str(h.proto.body) for h in at.get("html"))
     assert '<th scope="row">' in html and "Hawthorn" not in html
+    flags_html = html[html.index('class="overview-flags"') :]  # every reason in full, under its kind of flag
+    reason = "Statutory duty not met: The SEN policy is published."
+    assert f"<strong>Statutory duty not met</strong><br>{reason}" in flags_html
 
 
 def test_filters_narrow_the_rows(site) -> None:

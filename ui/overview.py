@@ -134,8 +134,10 @@ def _flags(rows: list) -> None:
         return
     counts = frame["Code"].value_counts()
     st.markdown("\n".join(f"- {CODES.get(code, code)}: {n}" for code, n in counts.items()))
-    reason = {"Reason": st.column_config.TextColumn("Reason", width="large")}
-    st.dataframe(frame.drop(columns="Code"), hide_index=True, width="stretch", column_config=WIDE | reason)
+    st.html(tables.flags_html(rows))
+    with st.expander("The flags as a grid (click a column to sort)"):
+        reason = {"Reason": st.column_config.TextColumn("Reason", width="large")}
+        st.dataframe(frame.drop(columns="Code"), hide_index=True, width="stretch", column_config=WIDE | reason)
 
 
 def _themes(o: Overview) -> None:

@@ -15,12 +15,14 @@ from urllib.parse import quote
 import pandas as pd
 
 from data.overview import Overview, SchoolRow
+from scoring.flags import CODES
 
 NO_RESULT = ""
 INSUFFICIENT = "Insufficient evidence"
 FILLS = ("#f6c9c9", "#fbe0b8", "#d8ecd0", "#a9d8a0", "#c9dcf2", "#e4d4f4")  # lowest band first
 GREY = "#eeeeee"
 STICKY = "position: sticky; top: 0; background: #ffffff; z-index: 1"  # the header stays while the map scrolls
+CELL = "text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; overflow-wrap: anywhere"  # wraps, never cut
 CHANGE_MARKS = {"improved": "↑ improved", "same": "= same", "declined": "↓ declined"}
 
 
@@ -50,12 +52,17 @@ def chosen(o: Overview, f: Filters) -> list[SchoolRow]:
 
 def cell_text(o: Overview, s: SchoolRow, domain_id: str) -> str:
     """ "3 · Established", "1 · Emerging (limited)", "Insufficient evidence", or blank without a result."""
-    for c in s.cells:
-        if c.domain_id == domain_id:
-            if c.band not in o.bands:
-                return INSUFFICIENT
-            return f"{o.bands.index(c.band) + 1} · {c.band}" + (" (limited)" if c.limited else "")
-    return NO_RESULT
+    return row_texts(o, s).get(domain_id, NO_RESULT)
+
+
+def row_texts(o: Overview, s: SchoolRow) -> dict[str, str]:
+    """Every cell of a school's row in words (``cell_text``), by domain, worked out once for the row."""
+    return {
+        c.domain_id: INSUFFICIENT
+        if c.band not in o.bands
+        else f"{o.bands.index(c.band) + 1} · {c.band}" + (" (limited)" if c.limited else "")
+        for c in s.cells
+    }
 
 
 def results_link(s: SchoolRow) -> str | None:
@@ -65,15 +72,22 @@ def results_link(s: SchoolRow) -> str | None:
     return f"results?review={s.review_id}&school={quote(s.name)}"
 
 
+def name_html(s: SchoolRow) -> str:
+    """The school's name, escaped, as a link to its results where it has a submitted self-review."""
+    link = results_link(s)
+    return f'<a href="{escape(link)}" target="_self">{escape(s.name)}</a>' if link else escape(s.name)
+
+
 def heat_map(o: Overview, rows: Sequence[SchoolRow]) -> pd.DataFrame:
     titles = dict(o.domains)
+    texts = [row_texts(o, s) for s in rows]
     return pd.DataFrame(
         {
             "School": [results_link(s) or s.name for s in rows],
             "URN": [s.urn for s in rows],
             "Phase": [s.phase for s in rows],
             "Stage": [s.progress.words() for s in rows],
-            **{titles[d]: [cell_text(o, s, d) for s in rows] for d, _ in o.domains},
+            **{titles[d]: [t.get(d, NO_RESULT) for t in texts] for d, _ in o.domains},
             "Flags": [len(s.flags) for s in rows],
         }
     )
@@ -121,16 +135,16 @@ def heat_map_html(o: Overview, rows: Sequence[SchoolRow]) -> str:
     head = "".join(f'<th scope="col" style="{STICKY}">{escape(t)}</th>' for _, t in o.domains)
     body = []
     for s in rows:
-        link = results_link(s)
-        name = f'<a href="{escape(link)}" target="_self">{escape(s.name)}</a>' if link else escape(s.name)
+        name = name_html(s)
         cells = {c.domain_id: c for c in s.cells}
+        texts = row_texts(o, s)
         tds = []
         for d, _ in o.domains:
             c = cells.get(d)
-            words = "no result" if c is None else cell_text(o, s, d)
+            words = "no result" if c is None else texts[d]
             if c is not None and c.percent is not None:
                 words += f", {c.percent:.1f}%"
-            style = fill(o, cell_text(o, s, d)) if c is not None else "color: #555555"
+            style = fill(o, texts[d]) if c is not None else "color: #555555"
             tds.append(f'<td style="{style}">{escape(words)}</td>')
         stage = escape(s.progress.words())
         body.append(
@@ -150,6 +164,29 @@ def heat_map_html(o: Overview, rows: Sequence[SchoolRow]) -> str:
 def flags_table(rows: Iterable[SchoolRow]) -> pd.DataFrame:
     out = [(s.name, s.urn, f.reason, f.code) for s in rows for f in s.flags]
     return pd.DataFrame(out, columns=["School", "URN", "Reason", "Code"])
+
+
+def flags_html(rows: Iterable[SchoolRow]) -> str:
+    """Every flag of the schools shown, one row each, beside its school (its name opening its results,
+    once for all its flags): the kind of flag above its reason in full. Reasons are sentences, so they
+    wrap rather than being cut."""
+    body = []
+    for s in rows:
+        line = f"{CELL}; border-top: 1px solid #cccccc"  # a line above each school's flags
+        school = f'<th scope="rowgroup" rowspan="{len(s.flags)}" style="{line}">{name_html(s)} '
+        school += f"<small>({escape(s.urn)})</small></th>"
+        for i, f in enumerate(s.flags):
+            kind = escape(CODES.get(f.code, f.code))
+            first, style = (school, line) if i == 0 else ("", CELL)
+            body.append(f'<tr>{first}<td style="{style}"><strong>{kind}</strong><br>{escape(f.reason)}</td></tr>')
+    return (
+        f'<div class="overview-scroll" style="max-height: 480px; overflow: auto">'
+        f'<table class="overview-flags" style="border-collapse: collapse; font-size: 0.85rem; width: 100%">'
+        f'<caption style="text-align: left">Flags of the schools shown, one row per flag</caption><thead><tr>'
+        f'<th scope="col" style="{STICKY}; {CELL}; width: 30%">School</th>'
+        f'<th scope="col" style="{STICKY}; {CELL}">Flag and reason</th></tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def change_table(o: Overview, rows: Sequence[SchoolRow]) -> pd.DataFrame:

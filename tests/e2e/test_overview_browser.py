@@ -35,6 +35,9 @@ def test_an_la_advisor_reads_the_overview(app_server_factory, browser: Browser, 
     expect(wide.get_by_text("schools have not chosen to share", exact=False).first).to_be_visible()
     assert not app_errors(wide), server.log_tail()
     screenshot(wide, "overview-la-1280")
+    reason = wide.locator("table.overview-flags tbody td").first
+    expect(reason).to_be_visible()
+    assert reason.evaluate("td => td.scrollWidth <= td.clientWidth + 1")  # the whole sentence shows, nothing cut
     for heading in ("Flags", "Themes across the LA", "Change since the last cycle", "Completion in 2025/26"):
         wide.get_by_role("heading", name=heading).scroll_into_view_if_needed()
         screenshot(wide, f"overview-la-1280-{heading.split()[0].lower()}", full_page=False)
@@ -61,6 +64,10 @@ def test_an_la_advisor_reads_the_overview(app_server_factory, browser: Browser, 
     wait_for_app(narrow)
     assert not app_errors(narrow), server.log_tail()
     screenshot(narrow, "overview-la-400")
-    for heading in ("Heat map · SENCO role audit · 2025/26", "Themes across the LA"):
+    for heading in ("Heat map · SENCO role audit · 2025/26", "Flags", "Themes across the LA"):
         narrow.get_by_role("heading", name=heading).scroll_into_view_if_needed()
         screenshot(narrow, f"overview-la-400-{heading.split()[0].lower()}", full_page=False)
+    flags = narrow.locator("table.overview-flags")
+    expect(flags.locator("tbody tr").first).to_be_visible()
+    # reasons wrap inside the page's width: the flags table is never wider than its box
+    assert flags.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth + 1")

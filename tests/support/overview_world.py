@@ -80,7 +80,12 @@ def build(db: Database) -> None:
     share_all(db)
     consent.set_consent(db, OPERATOR, HIDDEN, SHARE_WITH_LA, give=False)
     store_framework(db, OPERATOR, TINY)
-    for urn, cycles in ANSWERS.items():
+    add_reviews(db, ANSWERS)
+
+
+def add_reviews(db: Database, given_answers: dict[str, dict[str, tuple[str, str, str] | str | None]]) -> None:
+    """Self-reviews of TINY as ``ANSWERS`` describes them, submitted unless "draft"."""
+    for urn, cycles in given_answers.items():
         for cycle, given in cycles.items():
             rid = reviews.start_review(
                 db, OPERATOR, school_urn=urn, framework=TINY, cycle=cycle, phase="primary",
