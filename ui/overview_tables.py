@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from data.overview import Overview, SchoolRow
+from scoring.bands import DUTIES_ONLY
 
 NO_RESULT = ""
 INSUFFICIENT = "Insufficient evidence"
@@ -52,6 +53,8 @@ def cell_text(o: Overview, s: SchoolRow, domain_id: str) -> str:
     """ "3 · Established", "1 · Emerging (limited)", "Insufficient evidence", or blank without a result."""
     for c in s.cells:
         if c.domain_id == domain_id:
+            if c.band == DUTIES_ONLY:  # statutory items alone, under compliance_gate: no level to show
+                return DUTIES_ONLY
             if c.band not in o.bands:
                 return INSUFFICIENT
             return f"{o.bands.index(c.band) + 1} · {c.band}" + (" (limited)" if c.limited else "")
@@ -86,7 +89,7 @@ def fill(o: Overview, text: object) -> str:
     for i, band in enumerate(o.bands):
         if f"· {band}" in text:
             return f"background-color: {FILLS[i % len(FILLS)]}; color: #111111"
-    return f"background-color: {GREY}; color: #111111" if text == INSUFFICIENT else ""
+    return f"background-color: {GREY}; color: #111111" if text in (INSUFFICIENT, DUTIES_ONLY) else ""
 
 
 SORTS = ("School", "URN", "Phase", "Stage", "Flags")
