@@ -156,3 +156,25 @@ def test_a_bad_setting_in_the_workbook_names_its_cell():
         "compliance_gate must be yes or no" in p.message and p.place.startswith("framework!")
         for p in caught.value.problems
     )
+
+
+def test_the_worked_example_of_the_scoring_contract_under_the_gate():
+    # docs/scoring.md section 3: L3 leaves the sums, 100 x (2 x 2/3 + 1 + 2/3) / 4 = 75.0, capped at Emerging
+    fw = framework_from_dict(
+        {
+            "id": "x", "title": "X", "version": "1", "scale": "q", "compliance_gate": True,
+            "scales": [{"id": "q", "levels": LEVELS}],
+            "domains": [{"id": "l", "title": "Leadership", "criteria": [
+                {"id": "L1", "text": "a", "kind": "rating", "weight": 2},
+                {"id": "L2", "text": "b", "kind": "rating"},
+                duty("L3"),
+                {"id": "L4", "text": "d", "kind": "number", "bands": "..2=1; 2..5=2; 5..10=3; 10..=4"},
+                {"id": "L5", "text": "e", "kind": "text"},
+            ]}],
+        }
+    )  # fmt: skip
+    doc = score(fw, {"L1": "Established", "L2": "embedded", "L3": "No", "L4": "6", "L5": "notes"}).to_spec_json()
+    assert doc["domains"] == [
+        {"domain_id": "l", "title": "Leadership", "percent": 75.0, "band": "Emerging", "limited": True,
+         "answered": 3, "applicable": 3, "duties": 1, "duties_met": 0}
+    ]  # fmt: skip

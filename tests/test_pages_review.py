@@ -27,7 +27,8 @@ def site(database_url, monkeypatch):
     db.dispose()
 
 
-# eight of the fourteen scored role questions: enough to score the domain, with one statutory "no"
+# four of the eight quality questions of the role domain (enough to level it: its duties are checked, not
+# scored) and its duties, one answered "no"
 ROLE_WITH_UNMET_DUTY = {
     "role-designated": "no",
     "role-eligible-qualified": "yes",
@@ -37,6 +38,7 @@ ROLE_WITH_UNMET_DUTY = {
     "role-decided-by-governors": "yes",
     "role-governors-monitor": "yes",
     "role-job-description": "Established",
+    "role-line-management": "Established",
 }
 
 
