@@ -57,19 +57,24 @@ def test_the_new_version_is_stored_beside_the_old_and_offered_for_new_reviews(db
     assert get_framework(db, "senco-role-audit", "2026.2") == V2 and not V2.compliance_gate
 
 
-def test_a_review_answered_on_the_old_version_still_scores_as_before(db):
+def _answered_on(db, framework, answers: dict[str, str], cycle: str):  # type: ignore[no-untyped-def]
+    """A primary review answered on ``framework``: the review as stored, its stored framework and its answers."""
     rid = reviews.start_review(
-        db, OPERATOR, school_urn="900001", framework=OLD, cycle="2024/25", phase="primary",
+        db, OPERATOR, school_urn="900001", framework=framework, cycle=cycle, phase="primary",
         resourced_provision=False, role="la", has_nursery=False,
     )  # fmt: skip
-    for cid, answer in ANSWERS.items():
+    for cid, answer in answers.items():
         reviews.save_answer(db, OPERATOR, rid, cid, seen_version=0, response=answer)
     review = reviews.get_review(db, OPERATOR, rid)
     stored = get_framework(db, review.framework_id, review.framework_version)
-    frame = reviews.answers_frame(db, OPERATOR, rid)
+    return review, stored, reviews.answers_frame(db, OPERATOR, rid)
+
+
+def test_a_review_answered_on_the_old_version_still_scores_as_before(db):
+    review, stored, frame = _answered_on(db, OLD, ANSWERS, "2024/25")
     now = score_review(stored, frame, review.context).to_spec_json()
     before = score_review(OLD, pd.DataFrame({"criterion_id": list(ANSWERS), "response": list(ANSWERS.values())}),
-                          reviews.get_review(db, OPERATOR, rid).context).to_spec_json()  # fmt: skip
+                          review.context).to_spec_json()  # fmt: skip
     assert now == before and now["framework_version"] == "2026.1"
     # by hand, on 2026.1's flat primary bands: 6 hours (3..7) and 2 admin hours (1..3) are Developing (1/3),
     # Developing 1/3, Usually 2/3: 100 x (1/3 + 1/3 + 2/3 + 1/3) / 4 = 41.7, level 2.25 -> Developing
@@ -93,15 +98,7 @@ ROLE_ANSWERS = {
 
 
 def test_a_review_answered_on_2026_2_keeps_its_rule_and_2026_3_lets_quality_carry_the_level(db):
-    rid = reviews.start_review(
-        db, OPERATOR, school_urn="900001", framework=V2, cycle="2025/26", phase="primary",
-        resourced_provision=False, role="la", has_nursery=False,
-    )  # fmt: skip
-    for cid, answer in ROLE_ANSWERS.items():
-        reviews.save_answer(db, OPERATOR, rid, cid, seen_version=0, response=answer)
-    review = reviews.get_review(db, OPERATOR, rid)
-    stored = get_framework(db, review.framework_id, review.framework_version)
-    frame = reviews.answers_frame(db, OPERATOR, rid)
+    review, stored, frame = _answered_on(db, V2, ROLE_ANSWERS, "2025/26")
     before = {d.domain_id: d for d in score_review(stored, frame, review.context).domains}["role"]
     # 2026.2 by hand: six statutory Yes (q 1) and four Emerging (q 0): 100 x 6 / 10 = 60.0 -> Established
     assert (review.framework_version, round(before.percent, 1), before.band) == ("2026.2", 60.0, "Established")
