@@ -162,7 +162,7 @@ def _domain_table(framework: Framework, score: ReviewScore) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Domain": [d.title for d in score.domains],
-            "Percent": [percent_words(d.percent, 1) for d in score.domains],
+            "Percent": ["–" if d.duties_only else percent_words(d.percent, 1) for d in score.domains],
             "Band": [d.band_words for d in score.domains],
             "Limited by a statutory duty": ["Yes" if d.limited else "No" for d in score.domains],
             "Answered": ["–" if d.duties_only else f"{d.answered} of {d.applicable}" for d in score.domains],
