@@ -41,6 +41,7 @@ GATED = framework_from_dict(
         ],
     }
 )
+LA = Actor(id=None, email="advisor@north.example", role="la", la="North")
 ANSWERS = {"d1": "yes", "d2": "yes", "d3": "yes", "d4": "yes", "q1": "Developing", "q2": "Established"}
 
 
@@ -48,7 +49,7 @@ ANSWERS = {"d1": "yes", "d2": "yes", "d3": "yes", "d4": "yes", "q1": "Developing
 def site(database_url, monkeypatch):
     db = prepared_site(database_url, monkeypatch)
     senco = add_user(db, "senco@alder.example", "school", school_urn="900001")
-    store_framework(db, Actor(id=None, email="advisor@north.example", role="la", la="North"), GATED)
+    store_framework(db, LA, GATED)
     rid = reviews.start_review(
         db, senco, school_urn="900001", framework=GATED, cycle="2025/26", phase="primary", resourced_provision=False
     )

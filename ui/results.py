@@ -84,7 +84,8 @@ def _page(
     cols[2].metric(
         "Scored questions answered",
         f"{score.completion.answered} of {score.completion.applicable}",
-        help="Free-text questions are not scored, so they are not counted here.",
+        help="Free-text questions are not scored, so they are not counted here."
+        + (" Statutory duties are checked, not scored: see the compliance list." if framework.compliance_gate else ""),
     )
     if overall.limited:
         st.warning(
