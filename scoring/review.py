@@ -150,8 +150,11 @@ def _duty_totals(layout: FrameworkLayout, r: Readings) -> tuple[np.ndarray, np.n
     duties = r.applies & layout.statutory
     met = duties & r.said_yes[r.answer]
     membership = _membership(layout)
-    count = (duties.astype(np.float64) @ membership, met.astype(np.float64) @ membership)
-    return tuple(np.rint(c).astype(np.int64) for c in count)  # type: ignore[return-value]
+    return _counts(duties.astype(np.float64) @ membership), _counts(met.astype(np.float64) @ membership)
+
+
+def _counts(sums: np.ndarray) -> np.ndarray:
+    return np.rint(sums).astype(np.int64)
 
 
 def _compliance(batch: Batch) -> pd.DataFrame:
