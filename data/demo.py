@@ -52,7 +52,7 @@ TEXT_NOTES = (
 # units of one rating level; ratings centre on the two middle levels of a scale.
 TENDENCY_SD, DOMAIN_SD, ITEM_SD, DIFFICULTY_SD, YEAR_SD = 0.55, 0.35, 0.45, 0.3, 0.35
 DRIFT_PER_CYCLE = 0.15
-STATUTORY_MET = 0.975  # per duty; the 2026.2 frameworks ask about 20 duties each, one per criterion
+STATUTORY_MET = 0.975  # per duty; the 2026.3 frameworks ask about 6 to 21 duties each, one per criterion
 BLANK_RATE, NA_RATE, TEXT_BLANK_RATE = 0.02, 0.01, 0.5
 
 

@@ -17,6 +17,7 @@ def write_framework_workbook(framework: Framework) -> bytes:
     book.remove(book.active)
     head = framework.model_dump(include=set(KEY_HELP))
     head["statutory_cap"] = framework.statutory_cap or ""
+    head["compliance_gate"] = "yes" if framework.compliance_gate else "no"
     rows = [(key, head[key], meaning) for key, meaning in KEY_HELP.items()]
     write_table(book.create_sheet("framework"), ("key", "value", "meaning"), rows, widths={"value": 50}, wrap=["value"])
     levels = [(s.id, lv.points, lv.label, lv.descriptor) for s in framework.scales for lv in s.levels]

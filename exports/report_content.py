@@ -112,9 +112,12 @@ def _summary(src: ReportSource) -> list[Block]:
                 "warning",
             )
         )
-    missing = [d.title for d in score.domains if d.percent is None]
+    missing = [d.title for d in score.domains if d.percent is None and not d.duties_only]
     if missing:
         out.append(Para("Not enough answers for a result yet (insufficient evidence): " + "; ".join(missing) + "."))
+    duties_only = [f"{d.title} ({d.duties_words})" for d in score.domains if d.duties_only]
+    if duties_only:
+        out.append(Para("Statutory duties only, so compliance rather than a level: " + "; ".join(duties_only) + "."))
     unknown = sum(c.status == "unknown" for c in score.compliance)
     if unknown:
         out.append(Para(f"{unknown} statutory {'duty is' if unknown == 1 else 'duties are'} not answered yet."))
@@ -131,7 +134,7 @@ def _domains(src: ReportSource) -> list[Block]:
     out: list[Block] = [Heading("Results by domain")]
     if not score.domains:
         return [*out, Para("No domain of this framework applies to this school.")]
-    notes = [d.band + (" (limited)" if d.limited else "") for d in score.domains]
+    notes = [d.band_words + (" (limited)" if d.limited else "") for d in score.domains]
     out.append(
         Chart(
             bars_chart([d.title for d in score.domains], [d.percent for d in score.domains], notes),
@@ -142,7 +145,7 @@ def _domains(src: ReportSource) -> list[Block]:
         Table(
             ("Domain", "Percent", "Band", "Limited", "Answered"),
             tuple(
-                (d.title, _pct(d.percent), d.band, "Yes" if d.limited else "No", f"{d.answered} of {d.applicable}")
+                (d.title, _pct(d.percent), d.band_words, "Yes" if d.limited else "No", _answered(d))
                 for d in score.domains
             ),
             (4, 1.2, 2, 1.2, 1.4),
@@ -154,9 +157,26 @@ def _domains(src: ReportSource) -> list[Block]:
     return out
 
 
+def _weakness(row: object) -> str:
+    if row.statutory and row.q == 0:  # type: ignore[attr-defined]
+        return f"{row.text} (a statutory duty not met)"  # type: ignore[attr-defined]
+    return f"{row.text} (costs {100 * row.shortfall:.0f} points)"  # type: ignore[attr-defined]
+
+
+def _answered(d: DomainScore) -> str:
+    return "–" if d.duties_only else f"{d.answered} of {d.applicable}"
+
+
 def _domain(fw: Framework, d: DomainScore, contributions: pd.DataFrame, notes: list[tuple[str, str]]) -> list[Block]:
     out: list[Block] = [Heading(d.title, 2)]
-    if d.percent is None:
+    if d.duties_only:
+        out.append(
+            Para(
+                f"{d.duties_words.capitalize()}. This domain holds statutory duties only: they are checked, "
+                "not scored, so it shows compliance rather than a level."
+            )
+        )
+    elif d.percent is None:
         need = math.ceil(fw.min_completion * d.applicable - 1e-9)
         out.append(
             Para(
@@ -170,7 +190,7 @@ def _domain(fw: Framework, d: DomainScore, contributions: pd.DataFrame, notes: l
         out.append(Para("Why limited: " + "; ".join(_duty(fw, c) for c in d.limited_by) + " is not met.", "warning"))
     mine = contributions[contributions["domain_id"] == d.domain_id]
     good = list(strengths(mine, limit=3)["text"])
-    weak = [f"{r.text} (costs {100 * r.shortfall:.0f} points)" for r in priorities(mine, limit=3).itertuples()]
+    weak = [_weakness(r) for r in priorities(mine, limit=3).itertuples()]
     out.append(Para("Strengths:" if good else "Strengths: none recorded yet."))
     out += [Para(clean(t), "bullet") for t in good]
     out.append(Para("Priorities:" if weak else "Priorities: nothing lowers this domain."))

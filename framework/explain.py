@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from framework.conditions import OPERATOR_WORDS, SCHOOL_MEASURES, school_measure
-from framework.models import FLAG_LABELS, PHASE_LABELS, Criterion, Framework, ReviewContext, applies
+from framework.models import (
+    FLAG_LABELS,
+    PHASE_LABELS,
+    Criterion,
+    Framework,
+    ReviewContext,
+    applicable_criteria,
+    applies,
+)
 from framework.responses import read_response
 
 
@@ -51,6 +59,20 @@ def not_applicable_reason(
                 f"(it applies only when that answer is {_wanted(cond.op, cond.value)})."
             )
     return None
+
+
+def questions_that_apply(
+    framework: Framework, context: ReviewContext, answers: Mapping[str, object]
+) -> list[Criterion]:
+    """The questions this school is asked and that still apply given its answers so far: what "n of m
+    questions answered" counts. A question whose earlier-answer condition fails (an EHC plan duty when
+    the school has no pupil with an EHC plan) is shown with its reason but is not one of the m."""
+    numbers = answer_numbers(framework, answers)
+    return [
+        c
+        for c in applicable_criteria(framework, context)
+        if not c.applies_if or not_applicable_reason(framework, c, context, numbers) is None
+    ]
 
 
 def _wanted(op: str, value: float | str) -> str:

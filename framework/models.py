@@ -298,6 +298,9 @@ class Framework(_Frozen):
     scale: str
     min_completion: float = Field(default=0.5, ge=0, le=1)
     statutory_cap: str | None = None
+    # compliance as the gate (docs/scoring.md): statutory yes/no items cap a domain but add nothing to its
+    # percent, so the level is carried by the quality items; off by default, as frameworks authored before it
+    compliance_gate: bool = False
     scales: tuple[Scale, ...]
     domains: tuple[Domain, ...]
     glossary: tuple[Term, ...] = ()

@@ -45,6 +45,7 @@ KEY_HELP = {
     "description": "optional; shown on the start page",
     "min_completion": "0 to 1 (default 0.5): share of a domain's questions to answer before it gets a score",
     "statutory_cap": "optional level label: the highest band while a statutory item is answered no",
+    "compliance_gate": "yes or no (default no): statutory items only cap a domain and add nothing to its percent",
 }
 SCALE_COLUMNS = ("scale_id", "points", "label", "descriptor")
 DOMAIN_COLUMNS = ("domain_id", "title", "description", "weight", "phases", "requires")
@@ -216,7 +217,11 @@ def _per(raw: object) -> float:
     return number
 
 
-HEAD_PARSERS: dict[str, Callable[[object], object]] = {"id": _slug, "min_completion": _share}
+HEAD_PARSERS: dict[str, Callable[[object], object]] = {
+    "id": _slug,
+    "min_completion": _share,
+    "compliance_gate": _yes_no("compliance_gate"),
+}
 
 
 class _Reader:

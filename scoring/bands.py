@@ -11,6 +11,7 @@ import numpy as np
 from framework.models import Framework
 
 INSUFFICIENT = "Insufficient evidence"
+DUTIES_ONLY = "Duties only"  # a domain of statutory items alone under compliance_gate: compliance, no level
 TIE_TOLERANCE = 1e-9  # in points per unit of scale range: floating error must not break an exact tie
 
 

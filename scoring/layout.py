@@ -23,6 +23,7 @@ class FrameworkLayout:
     criteria: tuple[Criterion, ...]
     domain_of: np.ndarray  # criterion -> domain position
     scored: np.ndarray
+    counted: np.ndarray  # scored and adding to the domain percent: not a statutory item under compliance_gate
     statutory: np.ndarray
     weight: np.ndarray
     domain_ids: tuple[str, ...]
@@ -68,6 +69,7 @@ def layout_of(framework: Framework) -> FrameworkLayout:
         criteria=criteria,
         domain_of=np.array([domain_pos[c.domain_id] for c in criteria], dtype=np.int64),
         scored=np.array([c.scored for c in criteria], dtype=bool),
+        counted=np.array([c.scored and not (c.statutory and framework.compliance_gate) for c in criteria], dtype=bool),
         statutory=np.array([c.statutory for c in criteria], dtype=bool),
         weight=np.array([c.weight for c in criteria], dtype=np.float64),
         domain_ids=tuple(d.id for d in framework.domains),

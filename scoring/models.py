@@ -12,6 +12,8 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from scoring.bands import DUTIES_ONLY
+
 Status = Literal["met", "not_met", "unknown"]
 
 
@@ -39,6 +41,23 @@ class DomainScore(_Frozen):
     answered: int
     applicable: int
     limited_by: list[str] = []  # statutory criteria of this domain answered "no"
+    duties: int = 0  # statutory criteria of this domain that apply
+    duties_met: int = 0  # ... answered "yes"
+
+    @property
+    def duties_only(self) -> bool:
+        """Only statutory items apply under compliance_gate: the domain shows its compliance, not a level."""
+        return self.band == DUTIES_ONLY
+
+    @property
+    def duties_words(self) -> str:
+        """E.g. "4 of 4 duties met"."""
+        return f"{self.duties_met} of {self.duties} {'duty' if self.duties == 1 else 'duties'} met"
+
+    @property
+    def band_words(self) -> str:
+        """The band, or for a domain of duties alone its compliance: "Duties only: 4 of 4 duties met"."""
+        return f"{DUTIES_ONLY}: {self.duties_words}" if self.duties_only else self.band
 
 
 class ComplianceItem(_Frozen):
@@ -57,6 +76,7 @@ class ReviewScore(_Frozen):
     completion: Completion
     domains: list[DomainScore]
     compliance: list[ComplianceItem]
+    compliance_gate: bool = False  # the framework's setting: duties gate the bands and are not in the percents
 
     def to_spec_json(self) -> dict:
         """The document the headless ``score`` command prints, keys in the order of the spec."""
@@ -81,6 +101,7 @@ class ReviewScore(_Frozen):
                     "answered": d.answered,
                     "applicable": d.applicable,
                 }
+                | ({"duties": d.duties, "duties_met": d.duties_met} if self.compliance_gate else {})
                 for d in self.domains
             ],
             "compliance": [{"criterion_id": c.criterion_id, "status": c.status} for c in self.compliance],
@@ -96,7 +117,8 @@ class ScoreTables:
     """Scores of many reviews, long format, one row per review (overall), review x domain, review x item.
 
     overall: review_id, percent, band, limited, answered, applicable
-    domains: review_id, domain_id, percent, band, limited, answered, applicable (domains left out are absent)
+    domains: review_id, domain_id, percent, band, limited, answered, applicable, duties, duties_met
+    (domains left out are absent)
     compliance: review_id, criterion_id, status
     """
 

@@ -21,7 +21,9 @@ COLUMNS = ["domain_id", "criterion_id", "text", "weight", "statutory", "points",
 def criterion_contributions(framework: Framework, responses: pd.DataFrame, context: ReviewContext) -> pd.DataFrame:
     """One row per applicable scored criterion (framework order), N/A ones left out.
 
-    shortfall = weight x (1 - q) / (sum of answered weights in the domain); NaN when unanswered.
+    shortfall = weight x (1 - q) / (sum of answered weights in the domain); NaN when unanswered. Under
+    compliance_gate a statutory item adds nothing to the percent, so its shortfall is 0; an unmet one is
+    still the first priority.
     """
     rows, reviews = one_review(framework, responses, context)
     batch = read_batch(framework, rows, reviews)
@@ -32,9 +34,10 @@ def criterion_contributions(framework: Framework, responses: pd.DataFrame, conte
     keep = np.flatnonzero(r.applies[0] & layout.scored & ~not_applicable)
     answered = ~np.isnan(q[keep])
     domain = layout.domain_of[keep]
-    answered_weight = np.bincount(domain[answered], weights=layout.weight[keep][answered], minlength=layout.n_domains)
+    counts = answered & layout.counted[keep]
+    answered_weight = np.bincount(domain[counts], weights=layout.weight[keep][counts], minlength=layout.n_domains)
     with np.errstate(invalid="ignore", divide="ignore"):
-        shortfall = layout.weight[keep] * (1.0 - q[keep]) / answered_weight[domain]
+        shortfall = np.where(layout.counted[keep], layout.weight[keep] * (1.0 - q[keep]) / answered_weight[domain], 0.0)
     return pd.DataFrame(
         {
             "domain_id": np.array(layout.domain_ids, dtype=object)[domain],
@@ -60,7 +63,8 @@ def strengths(contributions: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
 def priorities(contributions: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
     """Answers in the lower half of their scale: unmet statutory items first, then the largest shortfall."""
     lower = contributions["q"] <= STRENGTH_ABOVE
-    found = contributions[contributions["answered"] & (contributions["shortfall"] > 0) & lower]
+    unmet = contributions["statutory"] & (contributions["q"] == 0)
+    found = contributions[contributions["answered"] & ((contributions["shortfall"] > 0) | unmet) & lower]
     found = found.assign(_unmet=found["statutory"] & (found["q"] == 0))
     return _ranked(found, [("_unmet", False), ("shortfall", False)]).drop(columns="_unmet").head(limit)
 

@@ -7,6 +7,10 @@ are array indexing into a (review x criterion) grid and one matrix product, neve
 Where the spec is silent: a domain without a percent (Insufficient evidence) is not marked limited,
 as there is no band to cap, though ``limited_by`` still names its unmet duties and they still limit
 the overall band; with nothing answered a domain has no percent even when ``min_completion`` is 0.
+
+Compliance as the gate (a framework's ``compliance_gate``): statutory items are not counted in a domain's
+percent, answered or applicable, only in its duties; a domain whose only applicable items are duties has
+no percent and the band "Duties only", and shows "n of m duties met" instead of a level.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from framework.models import Framework, ReviewContext
-from scoring.bands import band_indices, band_names
+from scoring.bands import DUTIES_ONLY, band_indices, band_names
 from scoring.batch import Batch, one_review, read_batch
 from scoring.layout import FrameworkLayout
 from scoring.models import Completion, ComplianceItem, DomainScore, OverallScore, ReviewScore, ScoreTables
@@ -51,6 +55,7 @@ def score_reviews(framework: Framework, responses: pd.DataFrame, reviews: pd.Dat
 def _tables(framework: Framework, batch: Batch) -> ScoreTables:
     layout, r = batch.layout, batch.readings
     weight_sum, q_sum, n_answered, n_applicable, n_no = _domain_totals(layout, r)
+    n_duties, n_met = _duty_totals(layout, r)
 
     enough = (n_applicable > 0) & (n_answered > 0)
     enough &= n_answered >= (framework.min_completion - COMPLETION_TOLERANCE) * n_applicable
@@ -77,16 +82,21 @@ def _tables(framework: Framework, batch: Batch) -> ScoreTables:
             "applicable": n_applicable.sum(axis=1),
         }
     )
-    rev, dom = np.nonzero(n_applicable > 0)
+    rev, dom = np.nonzero((n_applicable > 0) | (n_duties > 0))
+    names = [*band_names(framework), DUTIES_ONLY]
+    bands = band_indices(framework, percent[rev, dom], limited[rev, dom])
+    bands = np.where(n_applicable[rev, dom] > 0, bands, len(names) - 1)  # duties alone have no level
     domain_table = pd.DataFrame(
         {
             "review_id": review_ids.take(rev).array,
             "domain_id": _text(layout.domain_ids, dom),
             "percent": percent[rev, dom],
-            "band": _text(band_names(framework), band_indices(framework, percent[rev, dom], limited[rev, dom])),
+            "band": _text(names, bands),
             "limited": limited[rev, dom],
             "answered": n_answered[rev, dom],
             "applicable": n_applicable[rev, dom],
+            "duties": n_duties[rev, dom],
+            "duties_met": n_met[rev, dom],
         }
     )
     return ScoreTables(overall=overall_table, domains=domain_table, compliance=_compliance(batch))
@@ -97,14 +107,13 @@ def _domain_totals(layout: FrameworkLayout, r: Readings) -> tuple[np.ndarray, ..
     statutory-no counts. Each distinct answer's contribution is worked out once, then gathered into the
     (review x criterion) grid and summed per domain by a product with the criterion-domain matrix."""
     crit = np.maximum(r.criterion, 0)
-    scored = layout.scored[crit] & (r.criterion >= 0)
+    scored = layout.counted[crit] & (r.criterion >= 0)
     answered = scored & ~np.isnan(r.points)
     weight = np.where(answered, layout.weight[crit], 0.0)
     weighted_q = np.where(answered, weight * r.q, 0.0)
     counts = [answered, scored & r.not_applicable, r.said_no & layout.statutory[crit]]
 
-    membership = np.zeros((layout.n_criteria, layout.n_domains))
-    membership[np.arange(layout.n_criteria), layout.domain_of] = 1.0
+    membership = _membership(layout)
     grid = np.empty(r.answer.shape)  # one buffer for every gather: it is as large as the input
 
     def per_domain(per_answer: np.ndarray, per_criterion: np.ndarray | None = None) -> np.ndarray:
@@ -121,12 +130,31 @@ def _domain_totals(layout: FrameworkLayout, r: Readings) -> tuple[np.ndarray, ..
     base = layout.n_criteria + 1
     if float(base) ** 4 < PACK_LIMIT:
         packed = sum(c * float(base) ** k for k, c in enumerate(counts))
-        digits = np.rint(per_domain(packed, layout.scored * float(base) ** 3)).astype(np.int64)
+        digits = np.rint(per_domain(packed, layout.counted * float(base) ** 3)).astype(np.int64)
         n_answered, n_na, n_no, n_scored = (digits // base**k % base for k in range(4))
     else:
         n_answered, n_na, n_no = (np.rint(per_domain(c.astype(np.float64))).astype(np.int64) for c in counts)
-        n_scored = np.rint(per_domain(np.zeros(len(crit)), layout.scored.astype(np.float64))).astype(np.int64)
+        n_scored = np.rint(per_domain(np.zeros(len(crit)), layout.counted.astype(np.float64))).astype(np.int64)
     return weight_sum, q_sum, n_answered, n_scored - n_na, n_no
+
+
+def _membership(layout: FrameworkLayout) -> np.ndarray:
+    """The (criterion x domain) 0/1 matrix: a product with it sums a (review x criterion) grid per domain."""
+    membership = np.zeros((layout.n_criteria, layout.n_domains))
+    membership[np.arange(layout.n_criteria), layout.domain_of] = 1.0
+    return membership
+
+
+def _duty_totals(layout: FrameworkLayout, r: Readings) -> tuple[np.ndarray, np.ndarray]:
+    """Per review x domain: the statutory items that apply, and how many of them are answered yes."""
+    duties = r.applies & layout.statutory
+    met = duties & r.said_yes[r.answer]
+    membership = _membership(layout)
+    return _counts(duties.astype(np.float64) @ membership), _counts(met.astype(np.float64) @ membership)
+
+
+def _counts(sums: np.ndarray) -> np.ndarray:
+    return np.rint(sums).astype(np.int64)
 
 
 def _compliance(batch: Batch) -> pd.DataFrame:
@@ -168,6 +196,8 @@ def _review_score(framework: Framework, tables: ScoreTables, phase: str, school_
             answered=int(row.answered),
             applicable=int(row.applicable),
             limited_by=[c.criterion_id for c in compliance if c.domain_id == row.domain_id and c.status == "not_met"],
+            duties=int(row.duties),
+            duties_met=int(row.duties_met),
         )
         for row in tables.domains.itertuples(index=False)
     ]
@@ -182,6 +212,7 @@ def _review_score(framework: Framework, tables: ScoreTables, phase: str, school_
         completion=Completion(answered=int(overall["answered"]), applicable=int(overall["applicable"])),
         domains=domains,
         compliance=compliance,
+        compliance_gate=framework.compliance_gate,
     )
 
 

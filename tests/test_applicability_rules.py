@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from framework.explain import answer_numbers, not_applicable_reason, per_unit_sentence
+from framework.explain import answer_numbers, not_applicable_reason, per_unit_sentence, questions_that_apply
 from framework.library import framework_from_dict, framework_to_dict
 from framework.models import ReviewContext, applicable_criteria
 from framework.problems import InvalidInput
@@ -67,6 +67,16 @@ def test_a_duty_stops_applying_when_an_earlier_answer_rules_it_out():
         'Does not apply because the answer to "Pupils with an EHC plan" is 0 (it applies only when that answer '
         "is more than 0)."
     )
+
+
+def test_a_question_that_does_not_apply_drops_out_of_the_questions_counted():
+    # "n of m questions answered": with no pupil with an EHC plan, the EHC plan duty is not one of the m
+    fw, primary = framework(EHCP, REVIEWS), ReviewContext.of("primary")
+    counted = {n: [q.id for q in questions_that_apply(fw, primary, given)] for n, given in (
+        ("blank", {}), ("none", {"ehcp": "0"}), ("some", {"ehcp": "2"}), ("na", {"ehcp": "N/A"}),
+    )}  # fmt: skip
+    assert counted == {"blank": ["ehcp", "ar"], "none": ["ehcp"], "some": ["ehcp", "ar"], "na": ["ehcp", "ar"]}
+    assert len(applicable_criteria(fw, primary)) == 2  # still shown, with its reason
 
 
 def test_school_characteristics_decide_what_applies_and_say_why():

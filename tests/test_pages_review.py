@@ -10,7 +10,9 @@ import pytest
 from data import frameworks, reviews
 from data.access import Actor
 from exports.response_workbook import write_response_template
+from framework.explain import questions_that_apply
 from framework.library import builtin_framework
+from framework.models import applicable_criteria
 from tests.support.answers import answer, answer_keys, domain_list, evidence
 from tests.support.pages import add_user, app_as, open_page, prepared_site, texts
 
@@ -25,7 +27,8 @@ def site(database_url, monkeypatch):
     db.dispose()
 
 
-# eight of the fourteen scored role questions: enough to score the domain, with one statutory "no"
+# four of the eight quality questions of the role domain (enough to level it: its duties are checked, not
+# scored) and its duties, one answered "no"
 ROLE_WITH_UNMET_DUTY = {
     "role-designated": "no",
     "role-eligible-qualified": "yes",
@@ -35,6 +38,7 @@ ROLE_WITH_UNMET_DUTY = {
     "role-decided-by-governors": "yes",
     "role-governors-monitor": "yes",
     "role-job-description": "Established",
+    "role-line-management": "Established",
 }
 
 
@@ -362,4 +366,35 @@ def test_a_question_says_why_it_does_not_apply_and_shows_the_per_unit_sum(site):
     assert any(n.startswith('Does not apply because the answer to "Pupils with an EHC plan" is 0') for n in notes), (
         notes
     )
+    assert not at.exception
+
+
+def test_questions_that_do_not_apply_are_not_counted_in_n_of_m(site):
+    db, senco = site
+    rid = _review(db, senco)
+    primary = reviews.get_review(db, senco, rid).context
+    _answer(db, senco, rid, {"time-sen-support": "40", "time-ehcp": "0"})
+    asked = questions_that_apply(FRAMEWORK, primary, {"time-sen-support": "40", "time-ehcp": "0"})
+    assert len(asked) < len(applicable_criteria(FRAMEWORK, primary))  # the EHC plan duties drop out
+    at = open_page(app_as(db, senco), "review", review=rid, domain="records")
+    assert [p.proto.text for p in at.get("progress")] == [f"2 of {len(asked)} questions answered"]
+    domains = next(r for r in at.radio if r.label == "Domains")
+    records = [q for q in asked if q.domain_id == "records"]
+    assert f"0 of {len(records)} answered" in domains.proto.captions
+    start = _open_start(db, senco)
+    assert f"2 of {len(asked)} questions answered" in start.warning[0].value
+    assert not at.exception
+
+
+def test_answering_no_ehc_plans_takes_the_ehc_plan_duties_out_of_the_count_at_once(site):
+    db, senco = site
+    rid = _review(db, senco)
+    primary = reviews.get_review(db, senco, rid).context
+    at = open_page(app_as(db, senco), "review", review=rid, domain="time")
+    every = len(questions_that_apply(FRAMEWORK, primary, {}))
+    assert [p.proto.text for p in at.get("progress")] == [f"0 of {every} questions answered"]
+    answer(at, rid, "time-ehcp", "number_input").set_value(0).run()
+    fewer = len(questions_that_apply(FRAMEWORK, primary, {"time-ehcp": "0"}))
+    assert fewer < every
+    assert [p.proto.text for p in at.get("progress")] == [f"1 of {fewer} questions answered"]
     assert not at.exception

@@ -546,6 +546,8 @@ def test_score_reviews_scores_each_review_with_its_own_phase_and_flags():
         "limited",
         "answered",
         "applicable",
+        "duties",
+        "duties_met",
     ]
     assert list(tables.overall.columns) == ["review_id", "percent", "band", "limited", "answered", "applicable"]
     assert list(tables.compliance.columns) == ["review_id", "criterion_id", "status"]

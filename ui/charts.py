@@ -57,4 +57,7 @@ def domain_chart_summary(score: ReviewScore) -> str:
     )
     if limited:
         sentence += " Limited by an unmet statutory duty: " + ", ".join(limited) + "."
+    duties = [f"{d.title} ({d.duties_words})" for d in score.domains if d.duties_only]
+    if duties:
+        sentence += " Statutory duties only, with no level: " + ", ".join(duties) + "."
     return sentence

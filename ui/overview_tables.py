@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from data.overview import Overview, SchoolRow
+from scoring.bands import DUTIES_ONLY
 from scoring.flags import CODES
 
 NO_RESULT = ""
@@ -57,12 +58,15 @@ def cell_text(o: Overview, s: SchoolRow, domain_id: str) -> str:
 
 def row_texts(o: Overview, s: SchoolRow) -> dict[str, str]:
     """Every cell of a school's row in words (``cell_text``), by domain, worked out once for the row."""
-    return {
-        c.domain_id: INSUFFICIENT
-        if c.band not in o.bands
-        else f"{o.bands.index(c.band) + 1} · {c.band}" + (" (limited)" if c.limited else "")
-        for c in s.cells
-    }
+    return {c.domain_id: _cell_words(o, c.band, c.limited) for c in s.cells}
+
+
+def _cell_words(o: Overview, band: str, limited: bool) -> str:
+    if band == DUTIES_ONLY:  # statutory items alone, under compliance_gate: no level to show
+        return DUTIES_ONLY
+    if band not in o.bands:
+        return INSUFFICIENT
+    return f"{o.bands.index(band) + 1} · {band}" + (" (limited)" if limited else "")
 
 
 def results_link(s: SchoolRow) -> str | None:
@@ -100,7 +104,7 @@ def fill(o: Overview, text: object) -> str:
     for i, band in enumerate(o.bands):
         if f"· {band}" in text:
             return f"background-color: {FILLS[i % len(FILLS)]}; color: #111111"
-    return f"background-color: {GREY}; color: #111111" if text == INSUFFICIENT else ""
+    return f"background-color: {GREY}; color: #111111" if text in (INSUFFICIENT, DUTIES_ONLY) else ""
 
 
 SORTS = ("School", "URN", "Phase", "Stage", "Flags")

@@ -22,7 +22,8 @@ from streamlit.errors import StreamlitAPIException
 from data import frameworks, reviews
 from data.access import Actor
 from data.db import Database
-from framework.models import Criterion, Domain, Framework, applicable_criteria
+from framework.explain import questions_that_apply
+from framework.models import Criterion, Domain, Framework, ReviewContext, applicable_criteria
 from ui import answer_sync as sync
 from ui import auth, criterion_notes, evidence_tags, leave_guard, nav
 from ui.context import friendly_errors
@@ -61,6 +62,8 @@ def _questionnaire(
     sync.refresh(review.id, stored)  # the widgets are drawn from what is stored now
     answered = {q.id for q in questions if _is_answered(stored.get(q.id))}
     _answered()[review.id] = answered  # the counting fragments read it here, kept current by each save
+    _count_rules()[review.id] = (framework, review.context)
+    _counted()[review.id] = _applying(review.id)
     criterion_notes.remember(review, stored)
 
     leave_guard.install()  # a note typed but not yet sent is delivered before the page moves
@@ -68,7 +71,7 @@ def _questionnaire(
     st.caption(
         f"{framework.title} (version {framework.version}) · {review.cycle} · {ROLE_WORDS.get(review.role, review.role)}"
     )
-    _overall_progress(review.id, len(questions))
+    _overall_progress(review.id)
     if review.locked:
         st.info("This review has been submitted, so its answers are locked. It can be reopened from its results page.")
 
@@ -117,9 +120,26 @@ def _answered() -> dict[int, set[str]]:
     return st.session_state.setdefault("_answered_questions", {})
 
 
+def _count_rules() -> dict[int, tuple[Framework, ReviewContext]]:
+    return st.session_state.setdefault("_count_rules", {})
+
+
+def _counted() -> dict[int, set[str]]:
+    """Per review, the questions that count in "n of m answered": a question whose earlier-answer condition
+    fails (no pupil with an EHC plan) is shown with its reason but drops out of m. Kept current by each save."""
+    return st.session_state.setdefault("_counted_questions", {})
+
+
+def _applying(review_id: int) -> set[str]:
+    framework, context = _count_rules()[review_id]
+    known = {cid: a.response for cid, a in sync.known(review_id).items()}
+    return {q.id for q in questions_that_apply(framework, context, known)}
+
+
 @st.fragment(key="review-progress")
-def _overall_progress(review_id: int, total: int) -> None:
-    done = len(_answered().get(review_id, ()))
+def _overall_progress(review_id: int) -> None:
+    counted = _counted().get(review_id, set())
+    done, total = len(_answered().get(review_id, set()) & counted), len(counted)
     st.progress(done / total if total else 1.0, text=f"{done} of {total} questions answered")
 
 
@@ -132,12 +152,12 @@ def _domain_nav(
 ) -> str:
     """The list of domains with how many of each are answered. A fragment, so a save can redraw
     the counts alone; choosing another domain reruns the whole page."""
-    answered = _answered().get(review_id, set())
+    answered, counted = _answered().get(review_id, set()), _counted().get(review_id, set())
 
     def caption(d: Domain) -> str:
-        done = sum(1 for q in by_domain[d.id] if q.id in answered)
-        left = len(by_domain[d.id]) - done
-        return f"{done} of {len(by_domain[d.id])} answered" + ("" if left else " · complete ✔")
+        asked = [q for q in by_domain[d.id] if q.id in counted]
+        done = sum(1 for q in asked if q.id in answered)
+        return f"{done} of {len(asked)} answered" + ("" if done < len(asked) else " · complete ✔")
 
     ids = [d.id for d in domains]
     titles = {d.id: d.title for d in domains}
@@ -338,12 +358,14 @@ def _clear(review_id: int, framework: Framework, criterion: Criterion, version: 
 
 
 def _recount(review_id: int, criterion: Criterion) -> None:
-    """When a save answers or clears a question, rerun its question and the counts, not the page.
-    Other saves (a changed answer, evidence) keep the usual rerun of the question alone."""
+    """When a save answers or clears a question, or changes which questions apply, rerun its question and
+    the counts, not the page. Other saves (a changed answer, evidence) keep the usual rerun of the question alone."""
     answered = _answered().setdefault(review_id, set())
     now = _is_answered(sync.known(review_id).get(criterion.id))
-    if now == (criterion.id in answered):
+    counted = _applying(review_id) if review_id in _count_rules() else _counted().get(review_id, set())
+    if now == (criterion.id in answered) and counted == _counted().get(review_id, set()):
         return
+    _counted()[review_id] = counted  # e.g. "0 pupils with an EHC plan" takes the EHC plan duties out of m
     if now:
         answered.add(criterion.id)
     else:
@@ -399,8 +421,8 @@ def _submit_box(
 
 @st.fragment(key="review-open-items")
 def _open_items(review_id: int, domains: list[Domain], by_domain: dict[str, list[Criterion]]) -> None:
-    answered = _answered().get(review_id, set())
-    open_items = {d.title: sum(1 for q in by_domain[d.id] if q.id not in answered) for d in domains}
+    answered, counted = _answered().get(review_id, set()), _counted().get(review_id, set())
+    open_items = {d.title: sum(1 for q in by_domain[d.id] if q.id in counted - answered) for d in domains}
     open_items = {title: n for title, n in open_items.items() if n}
     if open_items:
         st.markdown(

@@ -70,7 +70,7 @@ def _page(
         )
     overall = score.overall
     scored = [d for d in score.domains if d.percent is not None]
-    based_on = f"based on {len(scored)} of {len(score.domains)} areas"
+    based_on = f"based on {len(scored)} of {sum(not d.duties_only for d in score.domains)} areas"
     cols = st.columns(3)
     cols[0].metric("Overall", overall.band, help="The band of the weighted mean of the domain percents.")
     cols[1].metric(
@@ -84,7 +84,8 @@ def _page(
     cols[2].metric(
         "Scored questions answered",
         f"{score.completion.answered} of {score.completion.applicable}",
-        help="Free-text questions are not scored, so they are not counted here.",
+        help="Free-text questions are not scored, so they are not counted here."
+        + (" Statutory duties are checked, not scored: see the compliance list." if framework.compliance_gate else ""),
     )
     if overall.limited:
         st.warning(
@@ -162,10 +163,10 @@ def _domain_table(framework: Framework, score: ReviewScore) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Domain": [d.title for d in score.domains],
-            "Percent": [percent_words(d.percent, 1) for d in score.domains],
-            "Band": [d.band for d in score.domains],
+            "Percent": ["–" if d.duties_only else percent_words(d.percent, 1) for d in score.domains],
+            "Band": [d.band_words for d in score.domains],
             "Limited by a statutory duty": ["Yes" if d.limited else "No" for d in score.domains],
-            "Answered": [f"{d.answered} of {d.applicable}" for d in score.domains],
+            "Answered": ["–" if d.duties_only else f"{d.answered} of {d.applicable}" for d in score.domains],
         }
     )
 

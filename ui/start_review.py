@@ -9,6 +9,7 @@ import streamlit as st
 from data import frameworks, reviews, schools
 from data.access import Actor
 from data.db import Database
+from framework.explain import questions_that_apply
 from framework.models import PHASE_LABELS, PHASES, ReviewContext, applicable_criteria
 from ui import nav
 from ui.auth import require_actor
@@ -98,8 +99,8 @@ def render() -> None:
 def _offer_existing(db: Database, actor: Actor, review: reviews.Review, title: str, *, primary: bool) -> None:
     """Say that this review already exists, how far it got, and offer to go on with it (or see its results)."""
     framework = frameworks.get_framework(db, review.framework_id, review.framework_version)
-    questions = applicable_criteria(framework, review.context)
     stored = reviews.load_answers(db, actor, review.id)
+    questions = questions_that_apply(framework, review.context, {cid: a.response for cid, a in stored.items()})
     answered = sum(1 for q in questions if q.id in stored and stored[q.id].response not in (None, ""))
     what = f"{REVIEW_NOUNS.get(review.role, 'a review')} of {title} for {review.cycle}"
     what = what[0].upper() + what[1:]
