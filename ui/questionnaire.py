@@ -402,7 +402,7 @@ def _submit_box(
     by_domain: dict[str, list[Criterion]],
 ) -> None:
     st.divider()
-    st.subheader("Submit the review", anchor=False)
+    st.header("Submit the review", anchor=False)
     _open_items(review.id, domains, by_domain)
     confirm = st.checkbox(
         "I have checked the answers and want to submit. Answers are then locked.", key=f"confirm-submit-{review.id}"

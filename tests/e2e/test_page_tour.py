@@ -1,5 +1,6 @@
 """Every page each role reaches, on the demo data, wide and narrow: no error, no serious axe-core
-violation (the rule and the element are named on failure), and a screenshot to look at."""
+violation and headings in order from one h1 (the rule and the element are named on failure), and a
+screenshot to look at."""
 
 from __future__ import annotations
 
@@ -100,4 +101,4 @@ def test_every_page_for_every_role_is_accessible_on_the_demo_data(app_server_fac
                 if role == "school" and width == 1280 and path.startswith("results?review="):
                     _check_print(page)
             context.close()
-    assert not problems, "serious accessibility violations:\n" + "\n".join(problems)
+    assert not problems, "serious accessibility violations or headings out of order:\n" + "\n".join(problems)
