@@ -50,7 +50,7 @@ def test_an_administrator_makes_a_backup_to_download_and_it_is_audited(site, tmp
     at.button(key="backup_make").click().run()
     assert not at.exception
     name, data, rows, tables = at.session_state["_backup_ready"]
-    assert f"holds {rows} rows in {tables} tables" in texts(at)
+    assert f"holds {rows:,} rows in {tables} tables" in texts(at)
     (tmp_path / name).write_bytes(data)
     summary, _ = check_backup(tmp_path / name)  # a whole, valid backup
     assert summary.rows == rows and summary.tables["users"] == 1

@@ -24,6 +24,7 @@ from ui.auth import require_actor
 from ui.context import friendly_errors, get_db
 
 _READY = "_backup_ready"
+MAX_UPLOAD_MB = 500  # the demo LA's three cycles make about 0.6 MB; other uploads keep the app's 10 MB limit
 
 
 def render() -> None:
@@ -60,7 +61,7 @@ def _download(actor: Actor) -> None:
     ready = st.session_state.get(_READY)
     if ready:
         name, data, rows, tables = ready
-        st.success(f"The backup {name} holds {rows} rows in {tables} tables.")
+        st.success(f"The backup {name} holds {rows:,} rows in {tables} tables.")
         st.download_button("Download the backup", data, file_name=name, mime="application/zip", key="backup_download")
 
 
@@ -70,14 +71,20 @@ def _restore(actor: Actor) -> None:
         "Restoring replaces everything in this database with the backup. Anything added since the backup "
         "was made is lost, and everyone is signed out: sign in again with an account that is in the backup."
     )
-    upload = st.file_uploader("Backup file (.zip)", type=["zip"], key="backup_upload")
+    upload = st.file_uploader(
+        "Backup file (.zip)",
+        type=["zip"],
+        key="backup_upload",
+        max_upload_size=MAX_UPLOAD_MB,
+        help=f"Up to {MAX_UPLOAD_MB} MB here; restore a larger backup with `cli.py restore` on the server.",
+    )
     if upload is None:
         return
     with _saved(upload) as path:
         with st.spinner("Checking every file in the backup…"):
             summary, made = backup_admin.inspect_backup(actor, path)
         st.info(
-            f"{upload.name} was made {_when(made)} and holds {summary.rows} rows in {len(summary.tables)} tables "
+            f"{upload.name} was made {_when(made)} and holds {summary.rows:,} rows in {len(summary.tables)} tables "
             f"(database schema {summary.revision})."
         )
         confirm = st.checkbox(
@@ -94,7 +101,7 @@ def _restore(actor: Actor) -> None:
     st.cache_data.clear()  # nothing read before the restore may be shown after it
     st.session_state.pop(_READY, None)
     st.success(
-        f"Restored {restored.rows} rows in {len(restored.tables)} tables from {upload.name}. Sign in again to go on."
+        f"Restored {restored.rows:,} rows in {len(restored.tables)} tables from {upload.name}. Sign in again to go on."
     )
 
 
