@@ -97,6 +97,8 @@ def test_a_restore_is_confirmed_first_then_replaces_everything_and_is_audited(si
     assert "Restored" in at.success[0].value
     assert _emails(db) == {"admin@la.example"}  # as it was when the backup was made
     assert _actions(db)[-1] == "backup_restored"
+    at.run()
+    assert not [b for b in at.button if b.key == "backup_restore"]  # not restored twice by a second click
 
 
 def test_only_an_administrator_is_offered_the_page_or_allowed_the_work(site, tmp_path):

@@ -24,6 +24,7 @@ from ui.auth import require_actor
 from ui.context import friendly_errors, get_db
 
 _READY = "_backup_ready"
+_RESTORED = "_backup_restored"
 MAX_UPLOAD_MB = 500  # the demo LA's three cycles make about 0.6 MB; other uploads keep the app's 10 MB limit
 
 
@@ -68,8 +69,8 @@ def _download(actor: Actor) -> None:
 def _restore(actor: Actor) -> None:
     st.header("Restore a backup", anchor=False)
     st.warning(
-        "Restoring replaces everything in this database with the backup. Anything added since the backup "
-        "was made is lost, and everyone is signed out: sign in again with an account that is in the backup."
+        "Restoring replaces everything in this database with the backup. Anything added or changed since the "
+        "backup was made is lost, including accounts and sign-ins made since then."
     )
     upload = st.file_uploader(
         "Backup file (.zip)",
@@ -79,6 +80,9 @@ def _restore(actor: Actor) -> None:
         help=f"Up to {MAX_UPLOAD_MB} MB here; restore a larger backup with `cli.py restore` on the server.",
     )
     if upload is None:
+        return
+    if upload.file_id in st.session_state.setdefault(_RESTORED, set()):
+        st.info(f"{upload.name} has been restored. Remove it from the box above to restore another backup.")
         return
     with _saved(upload) as path:
         with st.spinner("Checking every file in the backup…"):
@@ -100,8 +104,10 @@ def _restore(actor: Actor) -> None:
         bar.progress(1.0, text="Restored.")
     st.cache_data.clear()  # nothing read before the restore may be shown after it
     st.session_state.pop(_READY, None)
+    st.session_state[_RESTORED].add(upload.file_id)  # not twice by a second click on a ticked box
     st.success(
-        f"Restored {restored.rows:,} rows in {len(restored.tables)} tables from {upload.name}. Sign in again to go on."
+        f"Restored {restored.rows:,} rows in {len(restored.tables)} tables from {upload.name}. "
+        "If you are asked to sign in, use an account that is in the backup."
     )
 
 

@@ -1,6 +1,6 @@
 """In Chromium, as the administrator of a fresh installation: the first start shows the demo LA loading
 with a progress bar; the Backup page makes a backup that downloads whole, and refuses a bad upload with
-its problem named, and asks before a good one replaces anything. Screenshots at 1280 and 400 px."""
+its problem named, and asks before a good one replaces everything. Screenshots at 1280 and 400 px."""
 
 from __future__ import annotations
 
@@ -61,6 +61,12 @@ def test_first_start_progress_and_the_backup_page(app_server_factory, browser: B
     expect(page.get_by_text(f"{saved.name} was made on")).to_be_visible()
     expect(page.get_by_role("button", name="Replace everything with this backup")).to_be_disabled()
     screenshot(page, "backup-confirm-1280")
+    page.get_by_text("I understand that everything in this database will be replaced").click()
+    with expect_rerun(page):
+        page.get_by_role("button", name="Replace everything with this backup").click()
+    expect(page.get_by_text(f"Restored {summary.rows:,} rows")).to_be_visible(timeout=APP_TIMEOUT_MS)
+    assert not app_errors(page), server.log_tail()
+    screenshot(page, "backup-restored-1280")
 
     page.set_viewport_size({"width": 400, "height": 860})
     open_app(page, f"{server.url}/backup")
