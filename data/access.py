@@ -478,3 +478,12 @@ def held_back_rating(review_id: object) -> sa.ColumnElement[bool]:
         visits.c.id == visit_members.c.visit_id,
         ~sa.exists().where(closing.c.id == visits.c.agreed_review_id, closing.c.status == "submitted"),
     )
+
+
+# --- whole-database backup and restore (issue 16) ---------------------------------------------------
+
+
+def require_whole_database(actor: Actor) -> None:
+    """A backup holds every account's password hash and a restore replaces everything: administrators only."""
+    if actor.role != "admin":
+        raise NotAllowed("Backups and restores are for administrators only.")

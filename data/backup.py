@@ -27,6 +27,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -230,6 +231,22 @@ def holds_data(db: Database) -> bool:
             if conn.execute(query.limit(1)).first() is not None:
                 return True
     return False
+
+
+def check_backup(path: Path) -> tuple[BackupSummary, str]:
+    """The backup's manifest and every file's checksum, checked as a restore checks them, touching no
+    database: what it holds and when it was made, or InvalidInput saying what is wrong."""
+    path = Path(path)
+    with _archive(path) as archive:
+        manifest = _manifest(archive, path)
+        try:
+            damaged = archive.testzip()  # reads every file: a cut-off or altered upload fails here, not half-way
+        except zlib.error:
+            damaged = "a compressed file"
+    if damaged is not None:
+        raise InvalidInput([Problem(f"{path.name}: {damaged}", "is damaged (its checksum does not match)")])
+    tables = {entry["name"]: entry["rows"] for entry in manifest["tables"]}
+    return BackupSummary(manifest["schema_revision"], tables), str(manifest.get("created_at", ""))
 
 
 def restore_backup(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,11 +31,21 @@ def open_database(url: str | None = None, *, demo_on_empty: bool = False, seed: 
     with _one_process_at_a_time(db):
         schema.upgrade(db)
         frameworks.ensure_builtin(db)
-        if demo_on_empty and is_empty(db):
-            from data.demo_load import load_demo
-
-            load_demo(db, seed=seed)
+    if demo_on_empty:
+        load_demo_if_empty(db, seed=seed)
     return db
+
+
+def load_demo_if_empty(db: Database, *, seed: int = 7, progress: Callable[[int, int], None] | None = None) -> bool:
+    """The demo LA into a brand-new database: True when this call loaded it. Processes starting at once take
+    turns, so the demo is loaded once; ``progress`` is told each step (the app shows a progress bar)."""
+    with _one_process_at_a_time(db):
+        if not is_empty(db):
+            return False
+        from data.demo_load import load_demo
+
+        load_demo(db, seed=seed, progress=progress)
+        return True
 
 
 @contextmanager

@@ -1020,3 +1020,30 @@ def test_overview_counts_but_never_names_a_school_that_withdrew_consent(world: W
         assert [s.urn for s in admin.schools] == [A]
     finally:
         consent.set_consent(world.db, OPERATOR, A, access.SHARE_WITH_LA, give=True)
+
+
+# --- whole-database backup and restore (issue 16) ---------------------------------------------------
+# A backup holds every account's password hash and a restore replaces everything: administrators only.
+# (The restore and the upload check are tried per role in tests/test_pages_backup.py.)
+BACKUP_MATRIX = {("whole database", "export"): "N        N        N      N          N    N        Y"}
+
+
+def _backup_allowed(role: str) -> bool:
+    return BACKUP_MATRIX[("whole database", "export")].split()[ROLES.index(role)] == "Y"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_backup_repository(world: World, role: str, tmp_path: Path) -> None:
+    from data import backup_admin
+
+    made = tmp_path / f"backup-{role}.zip"
+    got = _reached(lambda: backup_admin.make_backup(world.db, world.actors[role], made).rows > 0)
+    assert got == _backup_allowed(role), f"repository: {role} × whole database × export"
+    assert made.exists() == got
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_backup_page_is_offered_only_where_allowed(site: World, role: str) -> None:
+    at = app_as(site.db, site.actors[role]).run()
+    offered = {info.get("url_pathname") for info in at._registered_pages.values()}
+    assert ("backup" in offered) == _backup_allowed(role), f"{role}: the Backup page"

@@ -13,7 +13,7 @@ from exports.response_workbook import write_response_template
 from framework.explain import questions_that_apply
 from framework.library import builtin_framework
 from framework.models import applicable_criteria
-from tests.support.answers import answer, answer_keys, domain_list, evidence
+from tests.support.answers import answer, answer_keys, domain_list, evidence, not_applicable
 from tests.support.pages import add_user, app_as, open_page, prepared_site, texts
 
 FRAMEWORK = builtin_framework("senco-role-audit")
@@ -200,6 +200,35 @@ def test_statutory_items_are_marked_and_cannot_be_not_applicable(site):
     assert duty.options == ["Yes", "No"]
     assert "Statutory duty" in texts(at)
     assert answer(at, rid, "role-qualification-dates").options == ["Yes", "No", "N/A"]
+
+
+def test_a_number_question_can_be_answered_not_applicable_and_back(site):
+    db, senco = site
+    rid = _review(db, senco)
+    reviews.save_answer(db, senco, rid, "time-admin", seen_version=0, response="3")
+    at = open_page(app_as(db, senco), "review", review=rid, domain="time")
+    assert not not_applicable(at, rid, "time-hours-protected").value  # never ticked by default
+    assert answer(at, rid, "time-hours-protected", "number_input").value is None
+
+    not_applicable(at, rid, "time-hours-protected").check().run()
+    at.run()  # the whole page, as the browser shows it after the question's own rerun
+    assert reviews.load_answers(db, senco, rid)["time-hours-protected"].response == "N/A"
+    box = answer(at, rid, "time-hours-protected", "number_input")
+    assert box.value is None and box.disabled and not_applicable(at, rid, "time-hours-protected").value
+    assert reviews.load_answers(db, senco, rid)["time-admin"].response == "3"  # only the box changed is saved
+
+    reloaded = open_page(app_as(db, senco), "review", review=rid, domain="time")  # a new browser session
+    assert not_applicable(reloaded, rid, "time-hours-protected").value
+    not_applicable(reloaded, rid, "time-hours-protected").uncheck().run()
+    reloaded.run()
+    assert reviews.load_answers(db, senco, rid)["time-hours-protected"].response is None
+    box = answer(reloaded, rid, "time-hours-protected", "number_input")
+    assert box.value is None and not box.disabled
+    box.set_value(4.5).run()
+    assert reviews.load_answers(db, senco, rid)["time-hours-protected"].response == "4.5"
+    not_applicable(reloaded, rid, "time-hours-protected").check().run()  # N/A in place of a number
+    assert reviews.load_answers(db, senco, rid)["time-hours-protected"].response == "N/A"
+    assert not reloaded.exception
 
 
 def test_submitting_locks_the_review_and_shows_results(site):

@@ -26,7 +26,7 @@ from data import reviews
 from framework.library import builtin_framework
 from framework.models import Criterion, ReviewContext, applicable_criteria
 from framework.responses import read_response
-from tests.support.answers import answer, clear_button, domain_list, evidence
+from tests.support.answers import answer, clear_button, domain_list, evidence, not_applicable
 from tests.support.pages import add_user, app_as, open_page, prepared_site
 
 FRAMEWORK = builtin_framework("senco-role-audit")
@@ -68,7 +68,9 @@ def _stored(criterion: Criterion, value: object) -> str | None:
 def _on_screen(criterion: Criterion, stored: str | None) -> object:
     if stored is None:
         return "" if criterion.kind == "text" else None
-    return float(stored) if criterion.kind == "number" and stored != "N/A" else stored
+    if criterion.kind == "number":
+        return None if stored == "N/A" else float(stored)  # N/A: an empty box, its "Not applicable" ticked
+    return stored
 
 
 class Walk:
@@ -77,7 +79,7 @@ class Walk:
     def __init__(self, db, senco, rid: int, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
         self.db, self.senco, self.rid, self.rng = db, senco, rid, rng
         self.model: Model = {cid: (a.response, a.evidence) for cid, a in reviews.load_answers(db, senco, rid).items()}
-        self.domain = DOMAINS[0]
+        self.domain = rng.choice(DOMAINS)
         self.reload()
 
     # --- what the user does ---------------------------------------------------------------------
@@ -88,12 +90,25 @@ class Walk:
         self._drawn_afresh()
 
     def change_answer(self) -> str:
-        criterion = self.rng.choice([q for q in BY_DOMAIN[self.domain] if q.kind != "number" or self._number_shown(q)])
+        criterion = self.rng.choice([q for q in BY_DOMAIN[self.domain] if not self._marked_na(q)])
         value = _given(self.rng, criterion)
         widget = answer(self.at, self.rid, criterion.id, WIDGET[criterion.kind])
         (widget.input(value) if criterion.kind == "text" else widget.set_value(value)).run()
         self._whole_page()
         self.model[criterion.id] = (_stored(criterion, value), self.model.get(criterion.id, (None, ""))[1])
+        return criterion.id
+
+    def toggle_not_applicable(self) -> str | None:
+        """Tick or untick the "Not applicable" box of a number question."""
+        numbers = [q for q in BY_DOMAIN[self.domain] if q.kind == "number"]
+        if not numbers:
+            return None
+        criterion = self.rng.choice(numbers)
+        ticked = not self._marked_na(criterion)
+        box = not_applicable(self.at, self.rid, criterion.id)
+        (box.check() if ticked else box.uncheck()).run()
+        self._whole_page()
+        self.model[criterion.id] = ("N/A" if ticked else None, self.model.get(criterion.id, (None, ""))[1])
         return criterion.id
 
     def edit_note(self) -> str:
@@ -171,18 +186,21 @@ class Walk:
                     widget.set_value(real[proto.default] if proto.HasField("default") else None)
                 elif widget.type == "text_area":
                     widget.input(proto.default)
+                elif widget.type == "checkbox":
+                    widget.set_value(proto.default)
                 else:
                     widget.set_value(proto.default if proto.HasField("default") else None)
 
     def _widgets(self, criterion: Criterion) -> list[Widget]:
         found = [evidence(self.at, self.rid, criterion.id)]
-        if criterion.kind != "number" or self._number_shown(criterion):
-            found.append(answer(self.at, self.rid, criterion.id, WIDGET[criterion.kind]))
+        found.append(answer(self.at, self.rid, criterion.id, WIDGET[criterion.kind]))
+        if criterion.kind == "number":
+            found.append(not_applicable(self.at, self.rid, criterion.id))
         return found
 
-    def _number_shown(self, criterion: Criterion) -> bool:
-        """A number answered N/A shows a sentence, not a box."""
-        return self.model.get(criterion.id, (None, ""))[0] != "N/A"
+    def _marked_na(self, criterion: Criterion) -> bool:
+        """A number answered N/A: its box is off until "Not applicable" is unticked."""
+        return criterion.kind == "number" and self.model.get(criterion.id, (None, ""))[0] == "N/A"
 
     # --- the checks -----------------------------------------------------------------------------
 
@@ -199,9 +217,11 @@ class Walk:
             response, note = self.model.get(criterion.id, (None, ""))
             shown = self._widgets(criterion)
             assert shown[0].value == note, f"after {step}: the note of {criterion.id} shows {shown[0].value!r}"
-            if len(shown) > 1:
-                want = _on_screen(criterion, response)
-                assert shown[1].value == want, f"after {step}: {criterion.id} shows {shown[1].value!r}, not {want!r}"
+            want = _on_screen(criterion, response)
+            assert shown[1].value == want, f"after {step}: {criterion.id} shows {shown[1].value!r}, not {want!r}"
+            if len(shown) > 2:
+                ticked = response == "N/A"
+                assert shown[2].value == ticked, f"after {step}: {criterion.id}'s Not applicable box is not {ticked}"
 
 
 def _heading_domain(at: AppTest) -> str:
@@ -234,11 +254,12 @@ def test_a_random_session_stores_exactly_what_was_given(site, seed: int) -> None
         "change an answer": walk.change_answer,
         "edit a note": walk.edit_note,
         "clear an answer": walk.clear,
+        "tick or untick Not applicable": walk.toggle_not_applicable,
         "move to another domain": walk.move,
         "a late state from the domain left": walk.late_state,
         "reload": walk.reload,
     }
-    weights = [4, 3, 1, 3, 3, 1]
+    weights = [4, 3, 1, 3, 3, 3, 1]
     for number in range(24):
         name = rng.choices(list(steps), weights)[0]
         versions = {cid: a.version for cid, a in reviews.load_answers(db, senco, rid).items()}

@@ -69,7 +69,7 @@ def _page(db: Database, actor: Actor) -> None:
     titles = action_plans.domain_titles(db, plan) or (
         {} if source is None else {d.id: d.title for d in _framework(db, source).domains}
     )
-    st.subheader("Actions", anchor=False)
+    st.header("Actions", anchor=False)
     _download(db, actor, urn, names[urn], cycle, titles)
     left, right = st.columns(2)
     domains = left.multiselect("Domain", sorted({a.domain_id for a in plan}), format_func=lambda d: titles.get(d, d))
@@ -93,7 +93,7 @@ def _framework(db: Database, review: reviews.Review):  # type: ignore[no-untyped
 
 def _suggestions(db: Database, actor: Actor, review: reviews.Review) -> None:
     offered = action_plans.suggestions_for(db, actor, review.id)
-    st.subheader("Suggested actions", anchor=False)
+    st.header("Suggested actions", anchor=False)
     st.caption(
         f"From the {review.cycle} review (number {review.id}): unmet statutory duties first, then what "
         "costs the weakest domains most. Tick some, then accept, merge or drop them."
@@ -192,7 +192,7 @@ def _save(db: Database, actor: Actor, a: action_plans.Action, name: str, key: st
 
 
 def _add_own(db: Database, actor: Actor, urn: str, cycle: str, source, titles: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    st.subheader("Add your own action", anchor=False)
+    st.header("Add your own action", anchor=False)
     with st.form("own-action", clear_on_submit=True):
         what = st.text_area("What will be done")
         domain = st.selectbox("Domain", ["", *titles], format_func=lambda d: titles.get(d, "(none)"))

@@ -93,8 +93,8 @@ def widget_value(criterion: Criterion | None, stored: str | None, field: Field =
         return stored or ""
     if stored in (None, ""):
         return "" if criterion is not None and criterion.kind == "text" else None
-    if criterion is not None and criterion.kind == "number" and stored != NA:
-        return float(stored)
+    if criterion is not None and criterion.kind == "number":
+        return None if stored == NA else float(stored)  # N/A is shown by its own box (``seed_na``)
     return stored
 
 
@@ -107,11 +107,48 @@ def seed(review_id: int, criterion: Criterion, field: Field) -> str:
     waiting = pending().get((review_id, criterion.id, field))
     stored = answer.response if field == "response" else answer.evidence
     value = waiting.value if waiting is not None else widget_value(criterion, stored, field)
+    if criterion.kind == "number" and value == NA:
+        value = None  # an N/A kept unsaved: the number box stays empty, its "Not applicable" box ticked
     # Set on every run, even when unchanged: Streamlit sends a widget's value to the browser only when
     # the run set it, and a browser drawing the widget afresh would otherwise show its default.
     st.session_state[key] = value
     _seeds()[key] = value
     return key
+
+
+def na_key(review_id: int, criterion_id: str, version: int) -> str:
+    return f"n:{review_id}:{criterion_id}:{version}"
+
+
+def seed_na(review_id: int, criterion: Criterion) -> str:
+    """The key of a number question's "Not applicable" box, ticked when N/A is stored (or kept unsaved)."""
+    answer = current(review_id, criterion.id)
+    key = na_key(review_id, criterion.id, answer.version)
+    if key in st.session_state and st.session_state[key] != _seeds().get(key, _MISSING):
+        return key
+    waiting = pending().get((review_id, criterion.id, "response"))
+    value = (waiting.value if waiting is not None else answer.response) == NA
+    st.session_state[key] = value
+    _seeds()[key] = value
+    return key
+
+
+def na_changed(review_id: int, framework: Framework, criterion: Criterion, version: int) -> None:
+    """on_change of the "Not applicable" box: ticked saves N/A, unticked saves no answer; the number
+    box is not read (it is empty while N/A is ticked), so only the box the user changed is written."""
+    key = na_key(review_id, criterion.id, version)
+    value = st.session_state.get(key, _MISSING)
+    if value is _MISSING or value == _seeds().get(key, _MISSING):
+        return
+    waiting = pending().get((review_id, criterion.id, "response"))
+    newer = current(review_id, criterion.id)
+    if waiting:
+        start = waiting.version
+    elif newer.version > version and (newer.response == NA) == _seeds().get(key):
+        start = newer.version  # this tab saved the note meanwhile; the answer is as the box showed it
+    else:
+        start = version
+    save(review_id, framework, criterion, "response", NA if value else None, start)
 
 
 def changed(review_id: int, framework: Framework, criterion: Criterion, field: Field, version: int) -> None:

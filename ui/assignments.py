@@ -63,7 +63,7 @@ def _table(listed: list[assignments.Assignment], *, show_email: bool) -> None:
 
 def _my_reviews(db: Database, actor: Actor, listed: list[assignments.Assignment]) -> None:
     open_ones = [a for a in listed if a.state == "open"]
-    st.subheader("Your peer reviews", anchor=False)
+    st.header("Your peer reviews", anchor=False)
     if not open_ones:
         st.caption("None of your assignments is open at the moment.")
         return
@@ -84,7 +84,7 @@ def _my_reviews(db: Database, actor: Actor, listed: list[assignments.Assignment]
 
 
 def _assign_form(db: Database, actor: Actor) -> None:
-    st.subheader("Assign a peer reviewer", anchor=False)
+    st.header("Assign a peer reviewer", anchor=False)
     peers = assignments.peer_reviewers(db, actor)
     register = schools.list_schools(db, actor)
     if not peers or not register:
@@ -119,7 +119,7 @@ def _withdraw_form(db: Database, actor: Actor, listed: list[assignments.Assignme
     listed = [a for a in listed if a.live]
     if not listed:
         return
-    st.subheader("Withdraw an assignment", anchor=False)
+    st.header("Withdraw an assignment", anchor=False)
     by_id = {a.id: a for a in listed}
     with st.form("withdraw-peer"):
         chosen = st.selectbox(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,16 +12,49 @@ import streamlit as st
 from data.access import NotAllowed, NotFound
 from data.db import Database
 from data.demo_accounts import demo_switched_on
-from data.setup import open_database
+from data.setup import is_empty, load_demo_if_empty, open_database
 from framework.problems import InvalidInput, capped
 
 log = logging.getLogger("send_review")
 
 
-@st.cache_resource(show_spinner="Opening the database (the very first start also loads the demo LA)…")
-def get_db() -> Database:
+@st.cache_resource(show_spinner="Opening the database…")
+def _opened() -> Database:
     """One engine per server process (st.cache_resource), never SQLConnection's forever-cache."""
-    return open_database(demo_on_empty=demo_switched_on())
+    return open_database()
+
+
+@st.cache_resource(show_spinner=False)
+def _first_start() -> dict:
+    """Per server process (and per database, as it is cleared with it): whether the demo check is done."""
+    return {"done": False, "lock": threading.Lock()}
+
+
+def get_db() -> Database:
+    db = _opened()
+    state = _first_start()
+    if not state["done"]:
+        _load_demo_once(db, state)
+    return db
+
+
+def _load_demo_once(db: Database, state: dict) -> None:
+    """The very first start on an empty database loads the fictional demo LA (unless SEND_REVIEW_DEMO=0),
+    with a progress bar: it takes some seconds. Outside the cached function, which cannot draw one."""
+    with state["lock"]:
+        if state["done"]:
+            return
+        if demo_switched_on() and is_empty(db):
+            bar = st.progress(0.0, text="First start: loading the fictional demo local authority…")
+
+            def step(done: int, total: int) -> None:
+                bar.progress(done / total, text=f"First start: loading the demo reviews, {done} of {total} frameworks…")
+
+            if load_demo_if_empty(db, progress=step):
+                bar.progress(1.0, text="The demo local authority is ready.")
+            else:
+                bar.empty()  # another process loaded it meanwhile
+        state["done"] = True
 
 
 def query_int(name: str) -> int | None:

@@ -47,7 +47,7 @@ def _page(db: Database, actor: Actor, found: Moderation) -> None:
     names = rater_names(agreement, {r.key: r.name for r in found.raters})
     titles = {d.id: d.title for d in framework.domains}
 
-    st.subheader("Agreement", anchor=False)
+    st.header("Agreement", anchor=False)
     for line in _sentences(agreement.overall, names):
         st.markdown(f"- {line}")
     st.dataframe(_agreement_table(agreement, names, titles), hide_index=True)

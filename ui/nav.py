@@ -39,6 +39,7 @@ PAGES: dict[str, PageSpec] = {
     "visits": PageSpec("ui.visits", "Peer review visits", ":material/groups:", EVERYONE),
     "moderation": PageSpec("ui.moderation", "Moderation", ":material/balance:", EVERYONE),
     "self-vs-agreed": PageSpec("ui.self_vs_agreed", "Self versus agreed", ":material/compare:", EVERYONE),
+    "backup": PageSpec("ui.backup", "Backup", ":material/backup:", frozenset({"admin"})),
 }
 
 

@@ -110,7 +110,7 @@ def _filters(o: Overview) -> tables.Filters:
 
 
 def _heat_map(o: Overview, rows: list) -> None:
-    st.subheader(f"Heat map · {o.framework_title} · {o.cycle}", anchor=False)
+    st.header(f"Heat map · {o.framework_title} · {o.cycle}", anchor=False)
     st.markdown(
         f"{len(rows)} of {len(o.schools)} named schools shown. Each cell is the domain's band in words, "
         f"numbered from 1 (lowest) to {len(o.bands)}, with its percent, on a colour for that band; “(limited)” "
@@ -127,7 +127,7 @@ def _heat_map(o: Overview, rows: list) -> None:
 
 
 def _flags(rows: list) -> None:
-    st.subheader("Flags", anchor=False)
+    st.header("Flags", anchor=False)
     frame = tables.flags_table(rows)
     if frame.empty:
         st.markdown("No flags for the schools shown.")
@@ -141,7 +141,7 @@ def _flags(rows: list) -> None:
 
 
 def _themes(o: Overview) -> None:
-    st.subheader("Themes across the LA", anchor=False)
+    st.header("Themes across the LA", anchor=False)
     st.caption(
         f"Every school of the LA counts here, named or not. A group of fewer than {MIN_GROUP} schools shows no "
         "figures, so that no school can be picked out."
@@ -159,7 +159,7 @@ def _themes(o: Overview) -> None:
 
 
 def _change(o: Overview, rows: list) -> None:
-    st.subheader("Change since the last cycle", anchor=False)
+    st.header("Change since the last cycle", anchor=False)
     if o.previous_cycle is None:
         st.markdown(f"There is no cycle before {o.cycle} to compare with.")
     else:
@@ -172,7 +172,7 @@ def _change(o: Overview, rows: list) -> None:
 
 
 def _completion(o: Overview, rows: list) -> None:
-    st.subheader(f"Completion in {o.cycle}", anchor=False)
+    st.header(f"Completion in {o.cycle}", anchor=False)
     c = o.completion
     st.markdown(
         f"Of {c['schools']} schools: {c['not_started']} not started, {c['in_progress']} in progress, "
@@ -189,7 +189,7 @@ def _completion(o: Overview, rows: list) -> None:
 
 def _downloads(db: Database, actor: Actor, picked: tuple, o: Overview) -> None:
     """Made only when clicked, through the export check (which the audit log records)."""
-    st.subheader("Download", anchor=False)
+    st.header("Download", anchor=False)
     name = f"send-review-overview-{o.framework_id}-{o.cycle.replace('/', '-')}"
 
     def document() -> dict:

@@ -279,6 +279,11 @@ def _changed(review_id: int, framework: Framework, criterion: Criterion, field: 
     _recount(review_id, criterion)
 
 
+def _na_changed(review_id: int, framework: Framework, criterion: Criterion, version: int) -> None:
+    sync.na_changed(review_id, framework, criterion, version)
+    _recount(review_id, criterion)
+
+
 def _save_pending(review_id: int, framework: Framework, criterion: Criterion) -> None:
     if not _pressed(f"save-pending:{review_id}:{criterion.id}"):
         return
@@ -288,7 +293,8 @@ def _save_pending(review_id: int, framework: Framework, criterion: Criterion) ->
 
 def _answer_widget(review_id: int, locked: bool, framework: Framework, criterion: Criterion, version: int) -> None:
     """The answer's widget, drawn with the stored answer or the user's own input; never a default:
-    a radio with no answer has no option chosen, a number box with no answer is empty."""
+    a radio with no answer has no option chosen, a number box with no answer is empty. A number that
+    may be N/A has a "Not applicable" box beside it, as a radio has an N/A option."""
     key = sync.seed(review_id, criterion, "response")
     common = {
         "key": key,
@@ -297,6 +303,7 @@ def _answer_widget(review_id: int, locked: bool, framework: Framework, criterion
         "args": (review_id, framework, criterion, "response", version),
     }
     na = [] if criterion.statutory else [NA]
+    marked_na = False
     if criterion.kind == "rating":
         scale = framework.scale_of(criterion)
         st.radio(
@@ -316,16 +323,24 @@ def _answer_widget(review_id: int, locked: bool, framework: Framework, criterion
             **common,
         )
     elif criterion.kind == "number":
-        if st.session_state.get(key) == NA:
-            st.caption("Marked as not applicable.")
-        else:
-            st.number_input(f"Answer ({criterion.unit or 'a number'})", min_value=0.0, step=0.5, value=None, **common)
+        na_box = sync.seed_na(review_id, criterion) if na else None
+        marked_na = bool(na_box and st.session_state[na_box])
+        number = common | {"disabled": locked or marked_na}  # N/A ticked: the number box is empty and off
+        st.number_input(f"Answer ({criterion.unit or 'a number'})", min_value=0.0, step=0.5, value=None, **number)
+        if na_box:
+            st.checkbox(
+                "Not applicable to this school",
+                key=na_box,
+                disabled=locked,
+                on_change=_na_changed,
+                args=(review_id, framework, criterion, version),
+            )
         bands = "; ".join(_band_words(framework, criterion))
         if bands:  # a fact has no bands: it is not judged
             st.caption(f"How this is judged: {bands}")
     else:
         st.text_area("Your answer", height=100, **common)
-    if not locked and st.session_state.get(key) not in (None, ""):
+    if not locked and (st.session_state.get(key) not in (None, "") or marked_na):
         st.button(
             "Clear answer",
             key=f"clear:{key}",
@@ -409,7 +424,7 @@ def _submit_box(
     by_domain: dict[str, list[Criterion]],
 ) -> None:
     st.divider()
-    st.subheader("Submit the review", anchor=False)
+    st.header("Submit the review", anchor=False)
     _open_items(review.id, domains, by_domain)
     confirm = st.checkbox(
         "I have checked the answers and want to submit. Answers are then locked.", key=f"confirm-submit-{review.id}"

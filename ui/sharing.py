@@ -94,7 +94,7 @@ def _pick(listed: list[consent.SchoolSharing]) -> consent.SchoolSharing:
 def _school(db: Database, actor: Actor, school: consent.SchoolSharing) -> None:
     """The school's two consents; the controls only for those who may change them."""
     editable = consent.may_change(actor, school)
-    st.subheader(f"What {school.name} shares", anchor=False)
+    st.header(f"What {school.name} shares", anchor=False)
     st.caption(WITHOUT)
     if not editable:
         st.caption("Only the school's own staff (or an administrator) can change what it shares.")

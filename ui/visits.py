@@ -63,7 +63,7 @@ def visit_table(found: list[visits.Visit]) -> None:
 
 
 def _set_up(db: Database, actor: Actor) -> None:
-    st.subheader("Set up a visit", anchor=False)
+    st.header("Set up a visit", anchor=False)
     options = {s.urn: s.name for s in schools.list_schools(db, actor)}
     if not options:
         st.caption("There is no school you can set a visit up for.")
@@ -120,7 +120,7 @@ def _one_visit(db: Database, actor: Actor, visit: visits.Visit) -> None:
         icon=":material/compare:",
         query_params={"visit": visit.id},
     )
-    st.subheader("Team", anchor=False)
+    st.header("Team", anchor=False)
     st.table(
         pd.DataFrame(
             {
@@ -145,7 +145,7 @@ def _one_visit(db: Database, actor: Actor, visit: visits.Visit) -> None:
 
 
 def _enquiries(db: Database, actor: Actor, visit: visits.Visit) -> None:
-    st.subheader("Lines of enquiry", anchor=False)
+    st.header("Lines of enquiry", anchor=False)
     if not visits.may(actor, visit, "read", "enquiry"):
         st.caption("The review team shares its lines of enquiry with the school before the visit.")
         return
@@ -181,7 +181,7 @@ def _enquiries(db: Database, actor: Actor, visit: visits.Visit) -> None:
 
 
 def _plan(db: Database, actor: Actor, visit: visits.Visit) -> None:
-    st.subheader("Visit plan and log", anchor=False)
+    st.header("Visit plan and log", anchor=False)
     done = visits.list_activities(db, actor, visit.id)
     if done:
         st.dataframe(

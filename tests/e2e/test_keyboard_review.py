@@ -13,7 +13,7 @@ from data.access import OPERATOR
 from data.schools import upsert_schools
 from data.setup import open_database
 from tests.support.app_server import AppServer
-from tests.support.browser import APP_TIMEOUT_MS, app_errors, open_app, screenshot, wait_for_app
+from tests.support.browser import APP_TIMEOUT_MS, app_errors, expect_rerun, open_app, screenshot, wait_for_app
 from tests.support.pages import register
 
 pytestmark = pytest.mark.browser
@@ -68,9 +68,9 @@ def _tab_to(page: Page, wanted: str | re.Pattern[str], *, backwards: bool = Fals
 
 
 def _press(page: Page, key: str) -> None:
-    page.keyboard.press(key)
-    page.wait_for_timeout(200)  # let the click reach the server; wait_for_app then waits for its run
-    wait_for_app(page)
+    """A key that acts (Enter on a button, Space on a box, an arrow in a list): waits for the run it starts."""
+    with expect_rerun(page):
+        page.keyboard.press(key)
 
 
 @pytest.fixture

@@ -135,3 +135,32 @@ def test_a_typed_note_is_saved_by_every_way_out_and_nothing_else_changes(journey
     page.set_viewport_size({"width": 400, "height": 900})
     wait_for_app(page)
     screenshot(page, "questionnaire-integrity-narrow", full_page=False)
+
+
+def test_a_number_question_is_marked_not_applicable_and_back(journey: Journey) -> None:
+    """The "Not applicable" box beside a number: ticked it stores N/A and turns the number box off."""
+    page = journey.page
+    open_app(page, f"{page.server_url}/review?review={journey.rid}&domain=time")  # type: ignore[attr-defined]
+    question = page.get_by_test_id("stVerticalBlock").filter(has_text="Protected hours a week for SENCO work").last
+    number = question.get_by_role("spinbutton")
+    box = question.get_by_role("checkbox", name="Not applicable to this school")
+    expect(box).not_to_be_checked()
+    with expect_rerun(page):
+        question.get_by_text("Not applicable to this school").click()
+    journey.model["time-hours-protected"] = ("N/A", "")
+    journey.check("ticking Not applicable")
+    expect(box).to_be_checked()
+    expect(number).to_be_disabled()
+    expect(number).to_have_value("")
+    screenshot(page, "questionnaire-number-not-applicable", full_page=False)
+    page.set_viewport_size({"width": 400, "height": 900})
+    open_app(page, page.url)  # drawn afresh at this width, as a phone would: the sidebar folded away
+    question.scroll_into_view_if_needed()
+    screenshot(page, "questionnaire-number-not-applicable-narrow", full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    with expect_rerun(page):
+        question.get_by_text("Not applicable to this school").click()
+    journey.model["time-hours-protected"] = (None, "")
+    journey.check("unticking Not applicable")
+    expect(number).to_be_enabled()

@@ -25,6 +25,11 @@ def evidence(at: AppTest, review_id: int, criterion_id: str) -> Widget:
     return widget(at, "text_area", f"e:{review_id}:{criterion_id}:")
 
 
+def not_applicable(at: AppTest, review_id: int, criterion_id: str) -> Widget:
+    """The "Not applicable" box beside a number question."""
+    return widget(at, "checkbox", f"n:{review_id}:{criterion_id}:")
+
+
 def clear_button(at: AppTest, review_id: int, criterion_id: str) -> Widget:
     return widget(at, "button", f"clear:r:{review_id}:{criterion_id}:")
 
