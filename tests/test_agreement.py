@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import cohen_kappa_score
 
 from framework.library import framework_from_dict
 from framework.models import Framework
@@ -118,6 +117,13 @@ def test_each_answer_is_placed_on_the_default_scale() -> None:
     assert [v.rating("r1", c) for c in ("R1", "R2", "R3", "R4")] == [0, 0, 0, 3]
     assert "R5" not in v.criterion_ids  # text is never on the scale
     assert v.levels == 4
+
+
+def cohen_kappa_score(*args: object, **kwargs: object) -> float:
+    """scikit-learn's, imported when a test asks: the import takes seconds, which every collection paid."""
+    from sklearn.metrics import cohen_kappa_score as reference
+
+    return float(reference(*args, **kwargs))
 
 
 def test_hand_worked_three_raters_with_missing() -> None:

@@ -78,30 +78,37 @@ def distributions(modules: set[str]) -> dict[str, set[str]]:
     return {m: {normalise(d) for d in distributions_of().get(m, [m])} for m in modules}
 
 
-RUNTIME = third_party_imports(python_files(*RUNTIME_DIRS, "app.py", "cli.py"))
-DEV = third_party_imports(python_files(*DEV_DIRS)) - RUNTIME
+@cache
+def runtime_imports() -> frozenset[str]:
+    return frozenset(third_party_imports(python_files(*RUNTIME_DIRS, "app.py", "cli.py")))
+
+
+@cache
+def dev_imports() -> frozenset[str]:
+    """Read when a test asks, not while pytest collects: parsing every file takes seconds."""
+    return frozenset(third_party_imports(python_files(*DEV_DIRS)) - runtime_imports())
 
 
 def test_every_runtime_import_is_pinned_in_requirements_txt() -> None:
     pins = pinned("requirements.txt")
-    missing = {m: d for m, d in distributions(RUNTIME).items() if not d & pins}
+    missing = {m: d for m, d in distributions(set(runtime_imports())).items() if not d & pins}
     assert not missing, f"imported but not in requirements.txt: {missing}"
 
 
 def test_every_package_in_requirements_txt_is_imported_or_needed_at_run_time() -> None:
-    used = set().union(*distributions(RUNTIME).values())
+    used = set().union(*distributions(set(runtime_imports())).values())
     idle = pinned("requirements.txt") - used - set(RUNTIME_ONLY)
     assert not idle, f"pinned in requirements.txt but imported nowhere: {sorted(idle)}"
 
 
 def test_every_test_and_benchmark_import_is_pinned() -> None:
     pins = pinned("requirements.txt") | pinned("requirements-dev.txt")
-    missing = {m: d for m, d in distributions(DEV).items() if not d & pins}
+    missing = {m: d for m, d in distributions(set(dev_imports())).items() if not d & pins}
     assert not missing, f"imported by tests or benchmarks but pinned nowhere: {missing}"
 
 
 def test_every_dev_package_is_imported_or_a_tool_make_runs() -> None:
-    used = set().union(*distributions(DEV | RUNTIME).values())
+    used = set().union(*distributions(set(dev_imports() | runtime_imports())).values())
     idle = pinned("requirements-dev.txt") - used - set(TOOLS)
     assert not idle, f"pinned in requirements-dev.txt but imported nowhere: {sorted(idle)}"
     makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")

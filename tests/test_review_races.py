@@ -27,6 +27,8 @@ from data.tables import answers, audit_log
 from framework.library import builtin_framework
 from tests.support.pages import PASSWORD, add_user, register
 
+pytestmark = pytest.mark.slow  # each test holds a transaction open while another waits on it
+
 FRAMEWORK = builtin_framework("senco-role-audit")
 A, CYCLE = "900001", "2025/26"
 PAUSE_SECONDS = 1.0  # how long the first operation waits, after its check, for the second to finish
