@@ -70,7 +70,8 @@ def _page(
         )
     overall = score.overall
     scored = [d for d in score.domains if d.percent is not None]
-    based_on = f"based on {len(scored)} of {sum(not d.duties_only for d in score.domains)} areas"
+    areas = sum(not d.duties_only for d in score.domains)
+    based_on = f"based on {len(scored)} of {areas} {'area' if areas == 1 else 'areas'}"
     cols = st.columns(3)
     cols[0].metric("Overall", overall.band, help="The band of the weighted mean of the domain percents.")
     cols[1].metric(
