@@ -175,9 +175,8 @@ def click_and_rerun(page: Page, target: Locator, timeout_ms: int = APP_TIMEOUT_M
     """Click a widget and wait for the run it starts; False when the click sent nothing to the server.
 
     In about 1 of 4 review journeys a radio option clicked right after another question's save was drawn
-    as chosen while Streamlit's frontend sent nothing (its widget state was reset, "not from the user", by
-    the update that the questionnaire's every-run seeding of widget values carries). A user sees no
-    "Saved at" then; the caller decides what the user would do next.
+    as chosen while Streamlit's frontend sent nothing (cause not yet found; see the journey). A user sees
+    no "Saved at" then; the caller decides what the user would do next.
     """
     page.evaluate(_TWO_FRAMES_JS)
     page.evaluate(_WATCH_RERUN_JS)
