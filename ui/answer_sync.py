@@ -21,6 +21,7 @@ So here:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -102,18 +103,13 @@ def seed(review_id: int, criterion: Criterion, field: Field) -> str:
     """The key of this answer's widget for the stored version, its value set before it is drawn."""
     answer = current(review_id, criterion.id)
     key = widget_key(field, review_id, criterion.id, answer.version)
-    if key in st.session_state and st.session_state[key] != _seeds().get(key, _MISSING):
+    if _users_own(key):
         return key  # the user's own input, not saved (yet): it stays as typed
     waiting = pending().get((review_id, criterion.id, field))
-    stored = answer.response if field == "response" else answer.evidence
-    value = waiting.value if waiting is not None else widget_value(criterion, stored, field)
+    value = waiting.value if waiting is not None else widget_value(criterion, _stored(answer, field), field)
     if criterion.kind == "number" and value == NA:
         value = None  # an N/A kept unsaved: the number box stays empty, its "Not applicable" box ticked
-    # Set on every run, even when unchanged: Streamlit sends a widget's value to the browser only when
-    # the run set it, and a browser drawing the widget afresh would otherwise show its default.
-    st.session_state[key] = value
-    _seeds()[key] = value
-    return key
+    return _seeded(key, value)
 
 
 def na_key(review_id: int, criterion_id: str, version: int) -> str:
@@ -124,13 +120,26 @@ def seed_na(review_id: int, criterion: Criterion) -> str:
     """The key of a number question's "Not applicable" box, ticked when N/A is stored (or kept unsaved)."""
     answer = current(review_id, criterion.id)
     key = na_key(review_id, criterion.id, answer.version)
-    if key in st.session_state and st.session_state[key] != _seeds().get(key, _MISSING):
+    if _users_own(key):
         return key
     waiting = pending().get((review_id, criterion.id, "response"))
-    value = (waiting.value if waiting is not None else answer.response) == NA
+    return _seeded(key, (waiting.value if waiting is not None else answer.response) == NA)
+
+
+def _users_own(key: str) -> bool:
+    return key in st.session_state and st.session_state[key] != _seeds().get(key, _MISSING)
+
+
+def _seeded(key: str, value: object) -> str:
+    # Set on every run, even when unchanged: Streamlit sends a widget's value to the browser only when
+    # the run set it, and a browser drawing the widget afresh would otherwise show its default.
     st.session_state[key] = value
     _seeds()[key] = value
     return key
+
+
+def _stored(answer: reviews.Answer, field: Field) -> str | None:
+    return answer.response if field == "response" else answer.evidence
 
 
 def na_changed(review_id: int, framework: Framework, criterion: Criterion, version: int) -> None:
@@ -140,14 +149,7 @@ def na_changed(review_id: int, framework: Framework, criterion: Criterion, versi
     value = st.session_state.get(key, _MISSING)
     if value is _MISSING or value == _seeds().get(key, _MISSING):
         return
-    waiting = pending().get((review_id, criterion.id, "response"))
-    newer = current(review_id, criterion.id)
-    if waiting:
-        start = waiting.version
-    elif newer.version > version and (newer.response == NA) == _seeds().get(key):
-        start = newer.version  # this tab saved the note meanwhile; the answer is as the box showed it
-    else:
-        start = version
+    start = _start_version(review_id, criterion, "response", version, key, shown=lambda a: a.response == NA)
     save(review_id, framework, criterion, "response", NA if value else None, start)
 
 
@@ -157,20 +159,30 @@ def changed(review_id: int, framework: Framework, criterion: Criterion, field: F
     value = st.session_state.get(key, _MISSING)
     if value is _MISSING or value == _seeds().get(key, _MISSING):
         return  # a replayed or late widget state that says what was shown: not a change by the user
-    waiting = pending().get((review_id, criterion.id, field))
-    start = waiting.version if waiting else _start_version(review_id, criterion, field, version, key)
+    start = _start_version(
+        review_id, criterion, field, version, key, shown=lambda a: widget_value(criterion, _stored(a, field), field)
+    )
     save(review_id, framework, criterion, field, value, start)
 
 
-def _start_version(review_id: int, criterion: Criterion, field: Field, version: int, key: str) -> int:
-    """The version this change started from. When this tab has since saved the *other* field of the same
-    answer (a note committed in the same moment as a click), the newer version still holds this field
-    as the user saw it, so the change can build on it; otherwise the drawn version stands."""
+def _start_version(
+    review_id: int,
+    criterion: Criterion,
+    field: Field,
+    version: int,
+    key: str,
+    shown: Callable[[reviews.Answer], object],
+) -> int:
+    """The version this change started from: that of input kept while the session had ended; or, when this
+    tab has since saved the *other* field of the same answer (a note committed in the same moment as a
+    click), the newer version, which still holds what the widget showed (``shown``), so the change can
+    build on it; otherwise the drawn version stands."""
+    waiting = pending().get((review_id, criterion.id, field))
+    if waiting:
+        return waiting.version
     newer = current(review_id, criterion.id)
-    if newer.version > version:
-        stored = newer.response if field == "response" else newer.evidence
-        if widget_value(criterion, stored, field) == _seeds().get(key, _MISSING):
-            return newer.version
+    if newer.version > version and shown(newer) == _seeds().get(key, _MISSING):
+        return newer.version
     return version
 
 
