@@ -7,6 +7,7 @@ import pytest
 
 from data import reviews
 from data.access import Actor
+from data.db import Database
 from data.reports import report_bundle
 from exports.report_content import build_report
 from exports.report_docx import report_docx
@@ -45,9 +46,8 @@ LA = Actor(id=None, email="advisor@north.example", role="la", la="North")
 ANSWERS = {"d1": "yes", "d2": "yes", "d3": "yes", "d4": "yes", "q1": "Developing", "q2": "Established"}
 
 
-@pytest.fixture
-def site(database_url, monkeypatch):
-    db = prepared_site(database_url, monkeypatch)
+def gated_review(db: Database) -> tuple[Actor, int]:
+    """Alder's SENCO and a review of the gated framework answered with ANSWERS (the page and browser tests')."""
     senco = add_user(db, "senco@alder.example", "school", school_urn="900001")
     store_framework(db, LA, GATED)
     rid = reviews.start_review(
@@ -55,6 +55,13 @@ def site(database_url, monkeypatch):
     )
     for cid, given in ANSWERS.items():
         reviews.save_answer(db, senco, rid, cid, seen_version=0, response=given)
+    return senco, rid
+
+
+@pytest.fixture
+def site(database_url, monkeypatch):
+    db = prepared_site(database_url, monkeypatch)
+    senco, rid = gated_review(db)
     yield db, senco, rid
     db.dispose()
 

@@ -12,9 +12,8 @@ from data import reviews
 from framework.explain import questions_that_apply
 from framework.library import builtin_framework
 from tests.support.browser import app_errors, open_app, screenshot, signed_in_page
-from tests.support.frameworks import store_framework
-from tests.support.pages import PASSWORD, add_user, prepared_site
-from tests.test_pages_results_gate import ANSWERS, GATED, LA
+from tests.support.pages import PASSWORD, prepared_site
+from tests.test_pages_results_gate import gated_review
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +24,7 @@ def test_duties_only_and_questions_that_do_not_apply_read_right(
 ) -> None:
     url = f"sqlite:///{tmp_path}/send-review.db"
     db = prepared_site(url, monkeypatch)
-    senco = add_user(db, "senco@alder.example", "school", school_urn="900001")
-    store_framework(db, LA, GATED)
-    gated = reviews.start_review(
-        db, senco, school_urn="900001", framework=GATED, cycle="2025/26", phase="primary", resourced_provision=False
-    )
-    for cid, answer in ANSWERS.items():
-        reviews.save_answer(db, senco, gated, cid, seen_version=0, response=answer)
+    senco, gated = gated_review(db)
     audit = reviews.start_review(
         db, senco, school_urn="900001", framework=builtin_framework("senco-role-audit"), cycle="2025/26",
         phase="primary", resourced_provision=False,
