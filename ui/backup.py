@@ -25,6 +25,7 @@ from ui.context import friendly_errors, get_db
 
 _READY = "_backup_ready"
 _RESTORED = "_backup_restored"
+_CHECKED = "_backup_checked"
 MAX_UPLOAD_MB = 500  # the demo LA's three cycles make about 0.6 MB; other uploads keep the app's 10 MB limit
 
 
@@ -84,21 +85,22 @@ def _restore(actor: Actor) -> None:
     if upload.file_id in st.session_state.setdefault(_RESTORED, set()):
         st.info(f"{upload.name} has been restored. Remove it from the box above to restore another backup.")
         return
+    checked = st.session_state.setdefault(_CHECKED, {})  # each upload is read through once, not on every rerun
+    if upload.file_id not in checked:
+        with _saved(upload) as path, st.spinner("Checking every file in the backup…"):
+            checked[upload.file_id] = backup_admin.inspect_backup(actor, path)
+    summary, made = checked[upload.file_id]
+    st.info(
+        f"{upload.name} was made {_when(made)} and holds {summary.rows:,} rows in {len(summary.tables)} tables "
+        f"(database schema {summary.revision})."
+    )
+    confirm = st.checkbox(
+        "I understand that everything in this database will be replaced by this backup",
+        key=f"backup_confirm_{upload.file_id}",
+    )
+    if not st.button("Replace everything with this backup", type="primary", disabled=not confirm, key="backup_restore"):
+        return
     with _saved(upload) as path:
-        with st.spinner("Checking every file in the backup…"):
-            summary, made = backup_admin.inspect_backup(actor, path)
-        st.info(
-            f"{upload.name} was made {_when(made)} and holds {summary.rows:,} rows in {len(summary.tables)} tables "
-            f"(database schema {summary.revision})."
-        )
-        confirm = st.checkbox(
-            "I understand that everything in this database will be replaced by this backup",
-            key=f"backup_confirm_{upload.file_id}",
-        )
-        if not st.button(
-            "Replace everything with this backup", type="primary", disabled=not confirm, key="backup_restore"
-        ):
-            return
         bar, step = _bar("Restoring:")
         restored = backup_admin.restore(get_db(), actor, path, progress=step)
         bar.progress(1.0, text="Restored.")
