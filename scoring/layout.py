@@ -6,7 +6,7 @@ Built once per framework (frameworks are frozen and hashable) and shared by ever
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,14 @@ class FrameworkLayout:
     @property
     def n_domains(self) -> int:
         return len(self.domain_ids)
+
+    @cached_property
+    def membership(self) -> np.ndarray:
+        """The (criterion x domain) 0/1 matrix: a product with it sums a (review x criterion) grid per domain."""
+        matrix = np.zeros((self.n_criteria, self.n_domains))
+        matrix[np.arange(self.n_criteria), self.domain_of] = 1.0
+        matrix.setflags(write=False)
+        return matrix
 
     def applicable(self, phase: str, flags: frozenset[str]) -> np.ndarray:
         """Which criteria apply to a school of this phase with these flags (all False for an unknown phase)."""

@@ -113,7 +113,7 @@ def _domain_totals(layout: FrameworkLayout, r: Readings) -> tuple[np.ndarray, ..
     weighted_q = np.where(answered, weight * r.q, 0.0)
     counts = [answered, scored & r.not_applicable, r.said_no & layout.statutory[crit]]
 
-    membership = _membership(layout)
+    membership = layout.membership
     grid = np.empty(r.answer.shape)  # one buffer for every gather: it is as large as the input
 
     def per_domain(per_answer: np.ndarray, per_criterion: np.ndarray | None = None) -> np.ndarray:
@@ -138,18 +138,11 @@ def _domain_totals(layout: FrameworkLayout, r: Readings) -> tuple[np.ndarray, ..
     return weight_sum, q_sum, n_answered, n_scored - n_na, n_no
 
 
-def _membership(layout: FrameworkLayout) -> np.ndarray:
-    """The (criterion x domain) 0/1 matrix: a product with it sums a (review x criterion) grid per domain."""
-    membership = np.zeros((layout.n_criteria, layout.n_domains))
-    membership[np.arange(layout.n_criteria), layout.domain_of] = 1.0
-    return membership
-
-
 def _duty_totals(layout: FrameworkLayout, r: Readings) -> tuple[np.ndarray, np.ndarray]:
     """Per review x domain: the statutory items that apply, and how many of them are answered yes."""
     duties = r.applies & layout.statutory
     met = duties & r.said_yes[r.answer]
-    membership = _membership(layout)
+    membership = layout.membership
     return _counts(duties.astype(np.float64) @ membership), _counts(met.astype(np.float64) @ membership)
 
 
