@@ -4,26 +4,23 @@ Widget values live in st.session_state only as a cache of what is stored: each r
 compares the stored version of an answer with the version this browser tab last saw,
 and reloads the widget when someone (another tab, a colleague, an upload) changed it.
 
-Each question is a fragment, so an answer reruns only its own question. The counts (the
-progress bar, "n of m answered" beside each domain, what is still unanswered) are small
-fragments of their own: a save that answers or clears a question reruns them with it
-(``st.rerun`` with fragment keys), never the whole page.
+Every change is one run of the whole page, which reads the answers again, so the counts (the
+progress bar, "n of m answered" beside each domain, what is still unanswered) are always those
+stored. No callback asks for another run and no question is a fragment: with Streamlit 1.67, a
+callback's ``st.rerun`` makes an interaction two runs, and a click made between them was drawn as
+chosen but not sent until the user's next click (measured: 17 of 120 quick clicks never stored;
+none with one run per change). A run of a 60-question domain takes about 115 ms (``make bench``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import suppress
-from functools import lru_cache
-
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 
 from data import frameworks, reviews
 from data.access import Actor
 from data.db import Database
 from framework.explain import questions_that_apply
-from framework.models import Criterion, Domain, Framework, ReviewContext, applicable_criteria
+from framework.models import Criterion, Domain, Framework, applicable_criteria
 from ui import answer_sync as sync
 from ui import auth, criterion_notes, evidence_tags, leave_guard, nav
 from ui.context import friendly_errors
@@ -31,9 +28,6 @@ from ui.labels import ROLE_WORDS
 from ui.review_picker import requested_review
 
 NA = "N/A"
-
-# fragments that show how many questions are answered; a save that changes the count reruns them
-PROGRESS_FRAGMENTS = ("review-progress", "review-domain-nav", "review-open-items")
 
 
 def render() -> None:
@@ -61,17 +55,18 @@ def _questionnaire(
     by_domain = {d.id: [q for q in questions if q.domain_id == d.id] for d in domains}
     sync.refresh(review.id, stored)  # the widgets are drawn from what is stored now
     answered = {q.id for q in questions if _is_answered(stored.get(q.id))}
-    _answered()[review.id] = answered  # the counting fragments read it here, kept current by each save
-    _count_rules()[review.id] = (framework, review.context)
-    _counted()[review.id] = _applying(review.id)
-    criterion_notes.remember(review, stored)
+    # a question whose earlier-answer condition fails (no pupil with an EHC plan) is shown with its reason
+    # but is not counted in "n of m answered"
+    known = {cid: a.response for cid, a in stored.items()}
+    counted = {q.id for q in questions_that_apply(framework, review.context, known)}
 
     leave_guard.install()  # a note typed but not yet sent is delivered before the page moves
     st.title(review.school_name)
     st.caption(
         f"{framework.title} (version {framework.version}) · {review.cycle} · {ROLE_WORDS.get(review.role, review.role)}"
     )
-    _overall_progress(review.id)
+    done, total = len(answered & counted), len(counted)
+    st.progress(done / total if total else 1.0, text=f"{done} of {total} questions answered")
     if review.locked:
         st.info("This review has been submitted, so its answers are locked. It can be reopened from its results page.")
 
@@ -80,7 +75,7 @@ def _questionnaire(
         domain_id = domains[0].id
     nav_col, body = st.columns([1, 3], gap="large")
     with nav_col:
-        domain_id = _domain_nav(review.id, domains, by_domain, domain_id)
+        _domain_nav(review.id, domains, by_domain, domain_id, answered, counted)
         only_open = st.toggle("Only unanswered", key=f"only-open-{review.id}")
         st.page_link(
             nav.page("results"),
@@ -103,56 +98,25 @@ def _questionnaire(
         if not shown:
             st.success("Every question in this domain is answered.")
         for number, criterion in enumerate(shown, start=1):
-            question = _question_fragment(_fragment_key(review.id, criterion.id))
-            question(review.id, review.locked, framework, criterion, number)
+            _criterion(review, framework, criterion, number, known)
         _next_previous(review.id, domains, domain)
         if not review.locked:
-            _submit_box(db, actor, review, domains, by_domain)
+            _submit_box(db, actor, review, domains, by_domain, answered, counted)
 
 
 def _is_answered(answer: reviews.Answer | None) -> bool:
     return answer is not None and answer.response not in (None, "")
 
 
-def _answered() -> dict[int, set[str]]:
-    """Per review, the questions answered as this tab last saw them: set by each full run from
-    the stored answers and changed by each save, so the counting fragments need no query of their own."""
-    return st.session_state.setdefault("_answered_questions", {})
-
-
-def _count_rules() -> dict[int, tuple[Framework, ReviewContext]]:
-    return st.session_state.setdefault("_count_rules", {})
-
-
-def _counted() -> dict[int, set[str]]:
-    """Per review, the questions that count in "n of m answered": a question whose earlier-answer condition
-    fails (no pupil with an EHC plan) is shown with its reason but drops out of m. Kept current by each save."""
-    return st.session_state.setdefault("_counted_questions", {})
-
-
-def _applying(review_id: int) -> set[str]:
-    framework, context = _count_rules()[review_id]
-    known = {cid: a.response for cid, a in sync.known(review_id).items()}
-    return {q.id for q in questions_that_apply(framework, context, known)}
-
-
-@st.fragment(key="review-progress")
-def _overall_progress(review_id: int) -> None:
-    counted = _counted().get(review_id, set())
-    done, total = len(_answered().get(review_id, set()) & counted), len(counted)
-    st.progress(done / total if total else 1.0, text=f"{done} of {total} questions answered")
-
-
-@st.fragment(key="review-domain-nav")
 def _domain_nav(
     review_id: int,
     domains: list[Domain],
     by_domain: dict[str, list[Criterion]],
     current: str,
-) -> str:
-    """The list of domains with how many of each are answered. A fragment, so a save can redraw
-    the counts alone; choosing another domain reruns the whole page."""
-    answered, counted = _answered().get(review_id, set()), _counted().get(review_id, set())
+    answered: set[str],
+    counted: set[str],
+) -> None:
+    """The list of domains with how many of each are answered; choosing one moves the page there."""
 
     def caption(d: Domain) -> str:
         asked = [q for q in by_domain[d.id] if q.id in counted]
@@ -174,7 +138,6 @@ def _domain_nav(
     )
     if st.session_state.pop(_REFOCUS, None) == review_id:
         _focus_checked(key)
-    return current
 
 
 _REFOCUS = "_refocus-domain-nav"
@@ -209,25 +172,15 @@ def _change_domain(key: str, drawn_on: str) -> None:
     choice = st.session_state.get(key)
     if choice in (None, drawn_on):
         return  # the list as it was drawn: not a choice the user made
-    st.query_params["domain"] = choice
+    st.query_params["domain"] = choice  # the run that follows draws that domain
     st.session_state[_REFOCUS] = int(key.split("-")[2])
-    st.rerun()  # the nav is a fragment; another domain needs the whole page
 
 
-def _fragment_key(review_id: int, criterion_id: str) -> str:
-    return f"q:{review_id}:{criterion_id}"
-
-
-@lru_cache(maxsize=4096)
-def _question_fragment(key: str) -> Callable[..., None]:
-    """One question as a fragment named ``key``, so its save can rerun it together with the counts.
-    Named fragments are made once per question and kept: st.fragment fixes the name when it wraps."""
-    return st.fragment(_criterion, key=key)
-
-
-def _criterion(review_id: int, locked: bool, framework: Framework, criterion: Criterion, number: int) -> None:
-    """One question. It draws from the answers this tab knows (``answer_sync``), not from its arguments:
-    a fragment rerun keeps the arguments of the last full run, which a save has since made old."""
+def _criterion(
+    review: reviews.Review, framework: Framework, criterion: Criterion, number: int, known: dict[str, str | None]
+) -> None:
+    """One question, its widgets keyed by the stored version of its answer (``answer_sync``)."""
+    review_id, locked = review.id, review.locked
     version = sync.current(review_id, criterion.id).version
     with st.container(border=True):
         tag = " · **Statutory duty**" if criterion.statutory else ""
@@ -235,7 +188,7 @@ def _criterion(review_id: int, locked: bool, framework: Framework, criterion: Cr
         if criterion.statutory and criterion.source:
             st.caption(f"Source: {criterion.source}")
         _answer_widget(review_id, locked, framework, criterion, version)
-        criterion_notes.show(framework, criterion, review_id)
+        criterion_notes.show(framework, criterion, review.context, known)
         evidence_tags.render(review_id, locked, criterion)  # visit ratings only (ui/evidence_tags.py)
         if criterion.guidance:
             with st.expander("Guidance"):
@@ -267,28 +220,21 @@ def _status(review_id: int, framework: Framework, criterion: Criterion) -> None:
             args=(review_id, framework, criterion),
         )
     else:
-        st.button("Sign in again", key=f"sign-in:{review_id}:{criterion.id}", on_click=_whole_page)
-
-
-def _whole_page() -> None:
-    st.rerun()  # from inside a fragment: run the app, which shows the sign-in page when signed out
+        st.button("Sign in again", key=f"sign-in:{review_id}:{criterion.id}")  # the run shows the sign-in page
 
 
 def _changed(review_id: int, framework: Framework, criterion: Criterion, field: sync.Field, version: int) -> None:
     sync.changed(review_id, framework, criterion, field, version)
-    _recount(review_id, criterion)
 
 
 def _na_changed(review_id: int, framework: Framework, criterion: Criterion, version: int) -> None:
     sync.na_changed(review_id, framework, criterion, version)
-    _recount(review_id, criterion)
 
 
 def _save_pending(review_id: int, framework: Framework, criterion: Criterion) -> None:
     if not _pressed(f"save-pending:{review_id}:{criterion.id}"):
         return
     sync.save_pending(review_id, framework, criterion)
-    _recount(review_id, criterion)
 
 
 def _answer_widget(review_id: int, locked: bool, framework: Framework, criterion: Criterion, version: int) -> None:
@@ -369,25 +315,6 @@ def _clear(review_id: int, framework: Framework, criterion: Criterion, version: 
     if not _pressed(f"clear:{sync.widget_key('response', review_id, criterion.id, version)}"):
         return
     sync.save(review_id, framework, criterion, "response", None, version)
-    _recount(review_id, criterion)
-
-
-def _recount(review_id: int, criterion: Criterion) -> None:
-    """When a save answers or clears a question, or changes which questions apply, rerun its question and
-    the counts, not the page. Other saves (a changed answer, evidence) keep the usual rerun of the question alone."""
-    answered = _answered().setdefault(review_id, set())
-    now = _is_answered(sync.known(review_id).get(criterion.id))
-    counted = _applying(review_id) if review_id in _count_rules() else _counted().get(review_id, set())
-    if now == (criterion.id in answered) and counted == _counted().get(review_id, set()):
-        return
-    _counted()[review_id] = counted  # e.g. "0 pupils with an EHC plan" takes the EHC plan duties out of m
-    if now:
-        answered.add(criterion.id)
-    else:
-        answered.discard(criterion.id)
-    # Not on the page any more (a change delivered late, after a move): the next full run counts it.
-    with suppress(StreamlitAPIException):
-        st.rerun([_fragment_key(review_id, criterion.id), *PROGRESS_FRAGMENTS])
 
 
 def _next_previous(review_id: int, domains: list[Domain], current: Domain) -> None:
@@ -412,8 +339,7 @@ def _pressed(key: str) -> bool:
 def _go_to_domain(key: str, domain_id: str) -> None:
     if not _pressed(key):
         return
-    st.query_params["domain"] = domain_id
-    st.rerun()  # the whole page: the browser may send this click with a question's fragment rerun
+    st.query_params["domain"] = domain_id  # the run that follows draws that domain
 
 
 def _submit_box(
@@ -422,10 +348,12 @@ def _submit_box(
     review: reviews.Review,
     domains: list[Domain],
     by_domain: dict[str, list[Criterion]],
+    answered: set[str],
+    counted: set[str],
 ) -> None:
     st.divider()
     st.header("Submit the review", anchor=False)
-    _open_items(review.id, domains, by_domain)
+    _open_items(domains, by_domain, counted - answered)
     confirm = st.checkbox(
         "I have checked the answers and want to submit. Answers are then locked.", key=f"confirm-submit-{review.id}"
     )
@@ -434,10 +362,8 @@ def _submit_box(
         nav.go("results", review=review.id)
 
 
-@st.fragment(key="review-open-items")
-def _open_items(review_id: int, domains: list[Domain], by_domain: dict[str, list[Criterion]]) -> None:
-    answered, counted = _answered().get(review_id, set()), _counted().get(review_id, set())
-    open_items = {d.title: sum(1 for q in by_domain[d.id] if q.id in counted - answered) for d in domains}
+def _open_items(domains: list[Domain], by_domain: dict[str, list[Criterion]], unanswered: set[str]) -> None:
+    open_items = {d.title: sum(1 for q in by_domain[d.id] if q.id in unanswered) for d in domains}
     open_items = {title: n for title, n in open_items.items() if n}
     if open_items:
         st.markdown(

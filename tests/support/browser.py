@@ -171,22 +171,22 @@ def _wait_for_rerun(page: Page, timeout_ms: int) -> None:
     wait_for_app(page, timeout_ms)
 
 
-def click_and_rerun(page: Page, target: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> bool:
-    """Click a widget and wait for the run it starts; False when the click sent nothing to the server.
-
-    In about 1 of 4 review journeys a radio option clicked right after another question's save was drawn
-    as chosen while Streamlit's frontend sent nothing (cause not yet found; see the journey). A user sees
-    no "Saved at" then; the caller decides what the user would do next.
-    """
-    page.evaluate(_TWO_FRAMES_JS)
+def click_sent(page: Page, target: Locator) -> None:
+    """Click a widget and check that the click reached the server (a message within 5 s): a click drawn
+    but not sent is a lost answer, whatever the page shows."""
     page.evaluate(_WATCH_RERUN_JS)
     target.click()
     try:
         page.wait_for_function("() => window.__sent > window.__sentBefore", timeout=5_000)
-    except PlaywrightTimeout:
-        return False
+    except PlaywrightTimeout as timeout:
+        raise AssertionError(f"clicked {target.inner_text()!r}, and nothing was sent to the server") from timeout
+
+
+def click_and_rerun(page: Page, target: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Click a widget, check the click was sent, and wait for the run it starts to finish and be drawn."""
+    page.evaluate(_TWO_FRAMES_JS)
+    click_sent(page, target)
     _wait_for_rerun(page, timeout_ms)
-    return True
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
