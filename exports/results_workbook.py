@@ -36,7 +36,16 @@ def results_workbook(
     titles = {d.id: d.title for d in framework.domains}
     write_table(
         wb.create_sheet("domains"),
-        ["area", "percent", "band", "limited by the statutory duty", "questions answered", "questions that apply"],
+        [
+            "area",
+            "percent",
+            "band",
+            "limited by the statutory duty",
+            "questions answered",
+            "questions that apply",
+            "statutory duties met",
+            "statutory duties that apply",
+        ],
         [
             [
                 d.title,
@@ -45,6 +54,8 @@ def results_workbook(
                 _duties(framework, d.limited_by),
                 d.answered,
                 d.applicable,
+                d.duties_met,
+                d.duties,
             ]
             for d in score.domains
         ],

@@ -100,7 +100,7 @@ def _priority(framework: Framework, criterion_id: str, shortfall: float, percent
         success=f"At the next review this is rated {top}, with evidence.",
         reason=(
             f"{domain.title} is one of the weakest domains ({percent:.1f}%); "
-            f"this answer costs it {100 * shortfall:.0f} points."
+            f"{top} here would raise it by {100 * shortfall:.0f} percentage points."
         ),
         source=criterion.source,
     )

@@ -93,7 +93,7 @@ def test_unmet_duties_come_first_named_with_their_source_then_the_weakest_domain
     duty = found[0]
     assert duty.kind == "statutory" and duty.source == DUTY_SOURCE
     assert "SEN policy" in duty.what and DUTY_SOURCE in duty.reason
-    assert "costs it 40 points" in found[1].reason and "40.0%" in found[1].reason
+    assert "would raise it by 40 percentage points" in found[1].reason and "40.0%" in found[1].reason
 
 
 def test_only_the_weakest_domains_and_a_few_per_domain():

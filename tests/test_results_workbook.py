@@ -1,4 +1,5 @@
-"""The results workbook speaks the framework's words: no internal ids, numbers stored as numbers."""
+"""The results workbook speaks the framework's words: no internal ids, numbers stored as numbers, a domain of
+duties alone with its duty counts."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from exports.results_workbook import results_workbook
 from framework.library import builtin_framework
 from framework.models import ReviewContext
 from scoring import criterion_contributions, score_review
+from tests.test_pages_results_gate import ANSWERS, GATED
 
 
 def test_no_internal_ids_and_numbers_are_numbers() -> None:
@@ -37,3 +39,21 @@ def test_no_internal_ids_and_numbers_are_numbers() -> None:
     answered = {row[1]: row[2] for row in book["answers"].iter_rows(min_row=2, values_only=True)}
     assert answered[number.text] == 2.5
     assert [c.value for c in book["priorities"][1]] == ["area", "question", "statutory duty", "answer now"]
+
+
+def test_a_domain_of_duties_alone_gives_its_duty_counts_as_numbers() -> None:
+    context = ReviewContext.of("primary")
+    answers = pd.DataFrame(
+        {"criterion_id": list(ANSWERS), "response": list(ANSWERS.values()), "evidence": [""] * len(ANSWERS)},
+        dtype=object,
+    )
+    answers.loc[answers["criterion_id"] == "d2", "response"] = "no"
+    score = score_review(GATED, answers, context)
+    contributions = criterion_contributions(GATED, answers, context)
+    book = openpyxl.load_workbook(io.BytesIO(results_workbook(GATED, score, contributions, answers, {})))
+    rows = list(book["domains"].iter_rows(values_only=True))
+    by_area = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    law = by_area["Legal duties"]
+    assert law["band"] == "Duties only"
+    assert (law["statutory duties met"], law["statutory duties that apply"]) == (3, 4)
+    assert (by_area["Practice"]["statutory duties met"], by_area["Practice"]["statutory duties that apply"]) == (0, 0)

@@ -133,7 +133,7 @@ def test_a_typed_note_is_saved_by_every_way_out_and_nothing_else_changes(journey
     journey.check("the next deliberate change")
     screenshot(page, "questionnaire-integrity-after", full_page=False)
     page.set_viewport_size({"width": 400, "height": 900})
-    wait_for_app(page)
+    open_app(page, page.url)  # drawn afresh at this width, as a phone would: the sidebar folded away
     screenshot(page, "questionnaire-integrity-narrow", full_page=False)
 
 
