@@ -2,7 +2,7 @@
 
 The file work is ``data/backup.py``; here is who may do it and what the audit log says. A restore
 replaces the audit log with the backup's, so its own entry is written into the restored database
-afterwards, without a user id (the account may not exist in the backup).
+afterwards, under the administrator's account as the backup has it (no user id when it has none).
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from data.access import Actor, require_whole_database
 from data.audit import record
 from data.backup import BackupSummary, check_backup, restore_backup, write_backup
 from data.db import Database
+from data.tables import users
 
 Progress = Callable[[int, int], None]
 
@@ -40,9 +43,10 @@ def restore(db: Database, actor: Actor, path: Path, *, progress: Progress | None
     check_backup(path)
     summary = restore_backup(db, path, replace=True, progress=progress)
     with db.write() as conn:
+        restored_id = conn.execute(sa.select(users.c.id).where(users.c.email == actor.email)).scalar()
         record(
             conn,
-            replace(actor, id=None),
+            replace(actor, id=restored_id),
             "backup_restored",
             detail=f"{path.name}: {summary.rows} rows in {len(summary.tables)} tables, schema {summary.revision}",
         )

@@ -97,6 +97,11 @@ def test_a_restore_is_confirmed_first_then_replaces_everything_and_is_audited(si
     assert "Restored" in at.success[0].value
     assert _emails(db) == {"admin@la.example"}  # as it was when the backup was made
     assert _actions(db)[-1] == "backup_restored"
+    with db.read() as conn:
+        last = conn.execute(
+            sa.select(audit_log.c.user_id, audit_log.c.user_email).order_by(audit_log.c.id.desc())
+        ).first()
+    assert tuple(last) == (admin.id, "admin@la.example")  # the administrator's account, as the backup holds it
     at.run()
     assert not [b for b in at.button if b.key == "backup_restore"]  # not restored twice by a second click
 
