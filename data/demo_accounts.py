@@ -103,7 +103,7 @@ def is_demo_account_closed(db: Database, is_demo: bool) -> bool:
 
 
 def _create(conn: Connection, account: DemoAccount, at: datetime) -> int:
-    school_urn = _senco_school(conn) if account.role == "school" else None
+    school_urn = senco_school(conn) if account.role == "school" else None
     la = DEMO_LA if account.role == "la" else None
     return conn.execute(
         sa.insert(users)
@@ -125,7 +125,7 @@ def _latest_cycle(conn: Connection) -> str | None:
     return conn.execute(sa.select(sa.func.max(reviews.c.cycle)).where(reviews.c.demo)).scalar_one_or_none()
 
 
-def _senco_school(conn: Connection) -> str:
+def senco_school(conn: Connection) -> str:
     """The demo school with a review in progress in the latest cycle (the lowest URN), so there is work to do."""
     cycle = _latest_cycle(conn)
     urn = conn.execute(
@@ -144,7 +144,7 @@ def _ensure_assignment(conn: Connection, peer_id: int, at: datetime) -> None:
     if conn.execute(live.limit(1)).first() is not None:
         return
     cycle = _latest_cycle(conn)
-    senco_school = _senco_school(conn)
+    senco_urn = senco_school(conn)
     urn = conn.execute(
         sa.select(sa.func.min(reviews.c.school_urn))
         .join(consents, sa.and_(consents.c.school_urn == reviews.c.school_urn, consents.c.scope == "peers"))
@@ -153,7 +153,7 @@ def _ensure_assignment(conn: Connection, peer_id: int, at: datetime) -> None:
             reviews.c.cycle == cycle,
             reviews.c.status == "submitted",
             reviews.c.role == "self",
-            reviews.c.school_urn != senco_school,
+            reviews.c.school_urn != senco_urn,
         )
     ).scalar_one_or_none()
     if urn is None or cycle is None:

@@ -14,6 +14,7 @@ from data.access import OPERATOR, SHARE_WITH_LA, SHARE_WITH_PEERS
 from data.audit import record
 from data.db import Database
 from data.demo import demo_answers, demo_schools
+from data.demo_plans import load_demo_plans
 from data.demo_visits import load_demo_visits
 from data.schools import upsert_schools
 from data.tables import answers, consents, reviews
@@ -95,6 +96,7 @@ def load_demo(db: Database, seed: int = 7, *, progress: Callable[[int, int], Non
         ]
         conn.execute(sa.insert(consents), given)
         load_demo_visits(conn, seed)  # peer review visits with agreed reviews (data/demo_visits.py)
+        load_demo_plans(conn, seed)  # a dozen schools' action plans from their 2024/25 audit (data/demo_plans.py)
         record(conn, OPERATOR, "demo_loaded", detail=f"seed {seed}: {len(register)} schools, {n_reviews} reviews")
     return DemoSummary(len(register), n_reviews, n_answers)
 

@@ -89,7 +89,7 @@ def _duty(framework: Framework, criterion_id: str) -> Suggestion:
 def _priority(framework: Framework, criterion_id: str, shortfall: float, percent: float) -> Suggestion:
     criterion = framework.criteria_by_id[criterion_id]
     domain = framework.domains_by_id[criterion.domain_id]
-    top = framework.scale_of(criterion).levels[-1].label if criterion.kind == "rating" else "Yes"
+    top = {"rating": framework.scale_of(criterion).levels[-1].label, "yes_no": "Yes"}.get(criterion.kind)
     return Suggestion(
         key=f"criterion:{criterion_id}",
         kind="priority",
@@ -97,10 +97,12 @@ def _priority(framework: Framework, criterion_id: str, shortfall: float, percent
         domain_id=domain.id,
         domain_title=domain.title,
         criteria=(criterion_id,),
-        success=f"At the next review this is rated {top}, with evidence.",
+        success=f"At the next review this is rated {top}, with evidence."
+        if top
+        else "At the next review this answer is in the top band, with evidence.",
         reason=(
             f"{domain.title} is one of the weakest domains ({percent:.1f}%); "
-            f"{top} here would raise it by {100 * shortfall:.0f} percentage points."
+            f"{top or 'an answer in the top band'} here would raise it by {100 * shortfall:.0f} percentage points."
         ),
         source=criterion.source,
     )

@@ -139,3 +139,43 @@ def test_flags_mark_past_due_and_missing_lead_but_not_done_actions():
 )
 def test_domain_movement_in_words(before, after, words):
     assert domain_movement(before, after) == words
+
+
+def test_a_number_question_is_named_by_its_top_band_not_as_yes():
+    framework = framework_from_dict(
+        {
+            "id": "hours",
+            "title": "Hours",
+            "version": "1",
+            "scale": "q",
+            "scales": [{"id": "q", "levels": [{"points": p, "label": f"Level {p}"} for p in (1, 2, 3, 4)]}],
+            "domains": [
+                {
+                    "id": "time",
+                    "title": "Time",
+                    "criteria": [
+                        {
+                            "id": "H1",
+                            "text": "Protected hours",
+                            "kind": "number",
+                            "bands": [
+                                {"high": 2, "points": 1},
+                                {"low": 2, "high": 5, "points": 2},
+                                {"low": 5, "points": 4},
+                            ],
+                        },
+                        {"id": "H2", "text": "Cover", "kind": "rating"},
+                    ],
+                }
+            ],
+        }
+    )
+    answers = pd.DataFrame({"criterion_id": ["H1", "H2"], "response": ["1", "Level 4"], "evidence": ["", ""]})
+    context = ReviewContext.of("primary")
+    score = score_review(framework, answers, context)
+    (hours,) = suggest_actions(framework, score, criterion_contributions(framework, answers, context))
+    assert hours.criteria == ("H1",)
+    assert (
+        "(50.0%); an answer in the top band here would raise it by 50 percentage points." in hours.reason
+    )  # q 0 of 1, half the weight
+    assert hours.success == "At the next review this answer is in the top band, with evidence."

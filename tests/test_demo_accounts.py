@@ -95,3 +95,36 @@ def test_the_first_administrator_has_signed_in_once_their_session_starts(databas
         assert users.list_users(db, admin)[0].last_login is not None  # not "never" right after signing in
     finally:
         db.dispose()
+
+
+def test_the_demo_senco_has_a_plan_from_last_cycle_carried_beside_this_cycles_review(
+    demo_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from data import action_plans
+
+    monkeypatch.setenv("SEND_REVIEW_DEMO", "1")
+    db: Database = open_database(demo_database_url, demo_on_empty=True)
+    try:
+        users.create_first_admin(db, "admin@la.example", "Ada Admin", PASSWORD)
+        senco = demo_accounts.explore_as(db, "school")
+        assert senco.school_urn
+        plan = action_plans.list_actions(db, senco, senco.school_urn, "2024/25")
+        assert 1 <= len(plan) <= 4
+        audit = next(
+            r
+            for r in reviews.list_reviews(db, senco)
+            if r.cycle == "2024/25" and r.framework_id == "senco-role-audit" and r.role == "self"
+        )
+        # the actions are the suggestions that review makes, so none of them is offered again
+        assert {a.review_id for a in plan} == {audit.id}
+        assert not {a.suggestion_key for a in plan} & {s.key for s in action_plans.suggestions_for(db, senco, audit.id)}
+        assert all(a.lead and a.due_on and a.success for a in plan)
+        assert all(a.notes for a in plan if a.status != "not_started")
+        current = next(
+            r for r in reviews.list_reviews(db, senco) if r.cycle == "2025/26" and r.framework_id == "senco-role-audit"
+        )
+        carried = action_plans.carried_actions(db, senco, current)
+        assert sorted(c.action.id for c in carried) == sorted(a.id for a in plan if a.status != "done")
+        assert all(c.movement for c in carried)
+    finally:
+        db.dispose()
