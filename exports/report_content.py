@@ -160,7 +160,7 @@ def _domains(src: ReportSource) -> list[Block]:
 def _weakness(row: object) -> str:
     if row.statutory and row.q == 0:  # type: ignore[attr-defined]
         return f"{row.text} (a statutory duty not met)"  # type: ignore[attr-defined]
-    return f"{row.text} (costs {100 * row.shortfall:.0f} points)"  # type: ignore[attr-defined]
+    return f"{row.text} (a top answer would add {100 * row.shortfall:.0f} percentage points)"  # type: ignore[attr-defined]
 
 
 def _answered(d: DomainScore) -> str:
