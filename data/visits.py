@@ -383,6 +383,11 @@ def add_enquiry(db: Database, actor: Actor, visit_id: int, framework: Framework,
     return line_id
 
 
+def remove_enquiry(db: Database, actor: Actor, visit_id: int, line_id: int) -> None:
+    """A line written in error goes; whoever may write the visit's lines may remove one, audited."""
+    _remove(db, actor, visit_id, "enquiry", lines_of_enquiry, line_id, "enquiry_removed")
+
+
 def list_enquiries(db: Database, actor: Actor, visit_id: int) -> list[LineOfEnquiry]:
     with db.read() as conn:
         checked(conn, actor, visit_id, "enquiry")
@@ -448,6 +453,25 @@ def add_activity(
         ).scalar_one()
         record(conn, actor, "visit_activity", school_urn=visit.school_urn, detail=f"visit {visit_id}: {kind}")
     return activity_id
+
+
+def remove_activity(db: Database, actor: Actor, visit_id: int, activity_id: int) -> None:
+    """An activity planned in error, or not held, goes from the plan and log; audited."""
+    _remove(db, actor, visit_id, "plan", visit_activities, activity_id, "visit_activity_removed")
+
+
+def _remove(
+    db: Database, actor: Actor, visit_id: int, part: access.VisitPart, table: sa.Table, row_id: int, event: str
+) -> None:
+    with db.write() as conn:
+        visit = checked(conn, actor, visit_id)
+        access.visit_require(actor, "write", visit.part(part))
+        gone = conn.execute(sa.delete(table).where(table.c.id == row_id, table.c.visit_id == visit_id)).rowcount
+        if not gone:
+            raise NotFound(
+                f"There is no such entry in this visit's {'lines of enquiry' if part == 'enquiry' else 'plan'}."
+            )
+        record(conn, actor, event, school_urn=visit.school_urn, detail=f"visit {visit_id}: #{row_id}")
 
 
 def list_activities(db: Database, actor: Actor, visit_id: int) -> list[Activity]:

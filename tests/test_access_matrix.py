@@ -742,6 +742,8 @@ VISIT_MATRIX: dict[tuple[str, str], str] = {
     ("agreed rating", "write"):                       "N        N        Y      N          N    N        Y",
     ("lines of enquiry, not released", "read"):       "N        N        Y      N          Y    N        Y",
     ("plan and log", "write"):                        "N        N        Y      N          Y    N        Y",
+    ("line of enquiry (remove one)", "write"):        "N        N        Y      N          Y    N        Y",
+    ("plan and log (remove one)", "write"):           "N        N        Y      N          Y    N        Y",
 }
 # fmt: on
 
@@ -854,6 +856,16 @@ def _visit_repo(record: str, w: World, actor: Actor) -> bool:
         return (
             visits.add_activity(w.db, actor, facts.visit_id, kind="meeting", at=at, member_id=None, met=["senco"]) > 0
         )
+    team = w.actors["peer_A"]  # writes the entry; ``actor`` tries to remove it
+    if record == "line of enquiry (remove one)":
+        line = visits.add_enquiry(w.db, team, facts.visit_id, FRAMEWORK, FRAMEWORK.domains[0].id, "Written in error")
+        visits.remove_enquiry(w.db, actor, facts.visit_id, line)
+        return line not in [x.id for x in visits.list_enquiries(w.db, team, facts.visit_id)]
+    if record == "plan and log (remove one)":
+        at = _datetime(2026, 3, 4, 9)
+        activity = visits.add_activity(w.db, team, facts.visit_id, kind="meeting", at=at, member_id=None, met=[])
+        visits.remove_activity(w.db, actor, facts.visit_id, activity)
+        return activity not in [a.id for a in visits.list_activities(w.db, team, facts.visit_id)]
     raise AssertionError(record)
 
 

@@ -3,9 +3,11 @@ and self versus agreed, each as the people who use them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
-from data import moderation
+from data import moderation, visits
 from tests.support.pages import app_as, open_page, prepared_site, texts
 from tests.support.visits import FRAMEWORK, RATED, build, rate
 
@@ -63,6 +65,33 @@ def test_the_visit_page_and_home_show_the_team_its_visit(world):
     assert "Visit to Alder Primary" in texts(at)
     home = open_page(app_as(db, p["peer2"]), "home")
     assert "Peer review visits (1)" in texts(home)
+
+
+def test_a_team_member_removes_a_line_of_enquiry_and_an_activity_from_the_visit_page(world):
+    db, p, visit_id = world.db, world.people, world.visit_id
+    domain = FRAMEWORK.domains[0]
+    visits.add_enquiry(db, p["peer1"], visit_id, FRAMEWORK, domain.id, "Who checks the register?")
+    wrong = visits.add_enquiry(db, p["peer1"], visit_id, FRAMEWORK, domain.id, "Typo'd questoin")
+    visits.add_activity(
+        db, p["peer1"], visit_id, kind="meeting", at=datetime(2026, 3, 4, 9), member_id=p["peer1"].id, met=["senco"]
+    )
+    at = open_page(app_as(db, p["peer2"]), "visits", visit=visit_id)
+    remove_line = at.button(key=f"remove-btn-enquiry-{visit_id}")
+    assert remove_line.disabled  # nothing chosen yet
+    at.selectbox(key=f"remove-enquiry-{visit_id}").set_value(wrong).run()
+    at.button(key=f"remove-btn-enquiry-{visit_id}").click().run()
+    assert not at.exception
+    assert [x.text for x in visits.list_enquiries(db, p["peer1"], visit_id)] == ["Who checks the register?"]
+    assert "Typo'd questoin" not in texts(at)
+    (activity,) = visits.list_activities(db, p["peer1"], visit_id)
+    at.selectbox(key=f"remove-activity-{visit_id}").set_value(activity.id).run()
+    at.button(key=f"remove-btn-activity-{visit_id}").click().run()
+    assert not at.exception
+    assert visits.list_activities(db, p["peer1"], visit_id) == []
+    assert "Nothing planned yet." in texts(at)
+
+    school = open_page(app_as(db, p["senco"]), "visits", visit=visit_id)  # the school reads, never removes
+    assert not [b for b in school.button if b.key and b.key.startswith("remove-btn")]
 
 
 def test_a_team_member_tags_evidence_in_the_questionnaire(world):

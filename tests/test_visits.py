@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from data import agreed, assignments, moderation, reviews, visits
+from data import agreed, assignments, audit, moderation, reviews, visits
 from data.access import NotAllowed, NotFound
 from data.tables import visits as visits_table
 from framework.problems import InvalidInput
@@ -185,6 +185,33 @@ def test_plan_log_and_lines_of_enquiry(world):
     assert visits.list_visits(db, p["south"]) == []
     assert [v.id for v in visits.list_visits(db, p["senco"])] == [world.visit_id]
     assert B not in {v.school_urn for v in visits.list_visits(db, p["north"])}
+
+
+def test_a_line_or_an_activity_written_in_error_is_removed_by_the_team_only_and_audited(world):
+    db, p = world.db, world.people
+    domain = FRAMEWORK.domains[0].id
+    kept = visits.add_enquiry(db, p["peer1"], world.visit_id, FRAMEWORK, domain, "Who checks the register?")
+    wrong = visits.add_enquiry(db, p["peer2"], world.visit_id, FRAMEWORK, domain, "Typo'd questoin")
+    activity = visits.add_activity(
+        db, p["peer1"], world.visit_id, kind="meeting", at=datetime(2026, 3, 4, 9), member_id=p["peer1"].id, met=[]
+    )
+    # the school reads the visit but does not write its record; to anyone else the visit does not exist
+    for who, refusal in ((p["senco"], NotAllowed), (p["outsider"], NotFound), (p["south"], NotFound)):
+        with pytest.raises(refusal):
+            visits.remove_enquiry(db, who, world.visit_id, wrong)
+        with pytest.raises(refusal):
+            visits.remove_activity(db, who, world.visit_id, activity)
+
+    visits.remove_enquiry(db, p["peer1"], world.visit_id, wrong)  # any team member, not only the author
+    visits.remove_activity(db, p["peer2"], world.visit_id, activity)
+    assert [x.id for x in visits.list_enquiries(db, p["peer1"], world.visit_id)] == [kept]
+    assert visits.list_activities(db, p["peer1"], world.visit_id) == []
+    with pytest.raises(NotFound, match="no such entry"):
+        visits.remove_enquiry(db, p["peer1"], world.visit_id, wrong)
+    with pytest.raises(NotFound):  # an id that exists, but as a line of enquiry, not an activity
+        visits.remove_activity(db, p["peer1"], world.visit_id, kept)
+    events = [e.action for e in audit.read_log(db, p["north"], audit.AuditFilter()).rows]
+    assert {"enquiry_removed", "visit_activity_removed"} <= set(events)
 
 
 def test_cli_moderation_json_follows_the_contract_and_honours_as(world, capsys):

@@ -4,6 +4,7 @@ ui/self_vs_agreed.py). Who may see and change what is decided in data/, never he
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 
 import pandas as pd
@@ -158,10 +159,20 @@ def _enquiries(db: Database, actor: Actor, visit: visits.Visit) -> None:
             st.markdown(f"**{title}**\n" + "\n".join(f"- {t}" for t in mine))
     if not lines:
         st.caption("None written yet.")
-    released = f"from {visit.enquiry_release_on:%d %b %Y}" if visit.enquiry_release_on else "not yet"
-    st.caption(f"The school sees them {released}.")
+    st.caption(
+        f"The school sees them from {visit.enquiry_release_on:%d %b %Y}."
+        if visit.enquiry_release_on
+        else "The school does not see them yet: the lead sets the day."
+    )
     if not visits.may(actor, visit, "write", "enquiry"):
         return
+    if lines:
+        _remove_one(
+            f"enquiry-{visit.id}",
+            "Remove a line of enquiry",
+            {x.id: f"{titles.get(x.domain_id, x.domain_id)}: {x.text}" for x in lines},
+            lambda line_id: visits.remove_enquiry(db, actor, visit.id, line_id),
+        )
     with st.form(f"enquiry-{visit.id}", clear_on_submit=True):
         domain_id = st.selectbox("Domain", list(titles), format_func=titles.get)
         text = st.text_area(
@@ -200,6 +211,13 @@ def _plan(db: Database, actor: Actor, visit: visits.Visit) -> None:
         st.caption("Nothing planned yet.")
     if not visits.may(actor, visit, "write", "plan"):
         return
+    if done:
+        _remove_one(
+            f"activity-{visit.id}",
+            "Remove from the plan",
+            {a.id: f"{a.at:%d %b %Y %H:%M} · {visits.ACTIVITY_KINDS.get(a.kind, a.kind)}" for a in done},
+            lambda activity_id: visits.remove_activity(db, actor, visit.id, activity_id),
+        )
     with st.form(f"activity-{visit.id}", clear_on_submit=True):
         kind = st.selectbox("Activity", list(visits.ACTIVITY_KINDS), format_func=visits.ACTIVITY_KINDS.get)
         day, at = st.columns(2)
@@ -222,3 +240,14 @@ def _plan(db: Database, actor: Actor, visit: visits.Visit) -> None:
                 notes=notes,
             )
             st.rerun()
+
+
+def _remove_one(key: str, label: str, choices: dict[int, str], remove: Callable[[int], None]) -> None:
+    """Pick one entry and remove it: a line or an activity written in error should not stay in the record."""
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox(
+        label, list(choices), format_func=choices.get, index=None, placeholder="Choose one", key=f"remove-{key}"
+    )
+    if right.button("Remove", key=f"remove-btn-{key}", disabled=chosen is None) and chosen is not None:
+        remove(chosen)
+        st.rerun()
