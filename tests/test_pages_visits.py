@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 
 from data import moderation, visits
+from scoring import score_review
 from tests.support.pages import app_as, open_page, prepared_site, texts
 from tests.support.visits import FRAMEWORK, RATED, build, rate
 
@@ -39,6 +40,12 @@ def test_the_lead_moderates_records_and_submits_the_agreed_review(world):
     assert not at.exception
     found = moderation.moderation(db, p["peer1"], visit_id)
     assert found.agreement.rating("agreed", RATED[0]) == 3
+    # before submitting, the lead sees what the agreed review scores, as Results would show it
+    draft = score_review(FRAMEWORK, found.rater("agreed").answers, found.context)
+    assert f"The agreed review as it stands:** overall {draft.overall.band}" in texts(at)
+    table = next(df.value for df in at.dataframe if "Band" in df.value.columns)
+    assert list(table["Domain"]) == [d.title for d in draft.domains]
+    assert list(table["Band"]) == [d.band_words for d in draft.domains]
     at.checkbox(key=f"agreed-sure-{visit_id}").check().run()
     at.button(key=f"agreed-submit-{visit_id}").click().run()
     assert moderation.moderation(db, p["senco"], visit_id).visit.closed

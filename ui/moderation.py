@@ -12,11 +12,13 @@ from data.db import Database
 from data.moderation import EVIDENCE_TAGS, Moderation
 from framework.models import Criterion
 from framework.responses import read_response
+from scoring import score_review
 from scoring.agreement import ScopeAgreement, to_discuss
 from scoring.agreement_words import alpha_sentence, pair_sentence, rater_names
 from ui import nav
 from ui.auth import require_actor
 from ui.context import friendly_errors, get_db, query_int
+from ui.results import domain_table
 from ui.visits import visit_table
 
 
@@ -195,6 +197,7 @@ def _agreed_controls(db: Database, actor: Actor, found: Moderation, lead_writes:
         return
     if lead_writes:
         with st.expander("Submit the agreed review"):
+            _agreed_so_far(found)
             st.markdown(
                 "Submitting closes the visit: peer reviewers' access to the school ends and the school sees "
                 "the agreed review and every reviewer's ratings."
@@ -207,3 +210,14 @@ def _agreed_controls(db: Database, actor: Actor, found: Moderation, lead_writes:
                 nav.go("self-vs-agreed", visit=visit.id)
     elif visit.closed:
         st.success("The agreed review is submitted.")
+
+
+def _agreed_so_far(found: Moderation) -> None:
+    """What the agreed review scores as it stands, so the lead sees the judgement before submitting it."""
+    draft = found.rater("agreed")
+    if draft is None:
+        return
+    score = score_review(found.framework, draft.answers[["criterion_id", "response", "evidence"]], found.context)
+    limited = " (limited by an unmet statutory duty)" if score.overall.limited else ""
+    st.markdown(f"**The agreed review as it stands:** overall {score.overall.band}{limited}.")
+    st.dataframe(domain_table(score), hide_index=True)

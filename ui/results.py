@@ -98,7 +98,7 @@ def _page(
     st.header("Domains", anchor=False)
     st.plotly_chart(domain_chart(score), config={"displayModeBar": False})
     st.caption(domain_chart_summary(score))
-    st.dataframe(_domain_table(framework, score), hide_index=True)
+    st.dataframe(domain_table(score), hide_index=True)
     for d in score.domains:
         if d.limited:
             duties = "; ".join(framework.criteria_by_id[c].text for c in d.limited_by)
@@ -160,7 +160,8 @@ def export_file(db: Database, actor: Actor, review_id: int, kind: reviews.Export
     return review_workbook(reviews.export_bundle(db, actor, review_id, kind))
 
 
-def _domain_table(framework: Framework, score: ReviewScore) -> pd.DataFrame:
+def domain_table(score: ReviewScore) -> pd.DataFrame:
+    """A review's domains in words, as Results shows them (Moderation shows the agreed draft so)."""
     return pd.DataFrame(
         {
             "Domain": [d.title for d in score.domains],
