@@ -21,6 +21,7 @@ from tests.support.pages import PASSWORD, add_user, prepared_site
 pytestmark = pytest.mark.browser
 
 OPTION = '[data-testid="stRadioOption"]'
+EVIDENCE = "Evidence (where it is kept, what it shows; no pupil names)"
 FRAMEWORK = builtin_framework("senco-role-audit")
 
 
@@ -57,3 +58,14 @@ def test_every_quick_click_on_a_domain_is_stored(app_server_factory, browser: Br
     checked = [radios.nth(i).locator(f"{OPTION}:has(input:checked)") for i in range(len(chosen))]
     assert [option.inner_text().split("\n")[0] for option in checked] == list(chosen.values())
     assert page.get_by_text("Saved at").count() == len(questions)
+
+    # a note typed and not yet sent, then straight to another question's answer: both are kept
+    page.get_by_label(EVIDENCE).first.fill("Minutes of the governing body, March 2025")
+    _quick_click(page, radios.nth(1).locator(OPTION).nth(0))
+    wait_for_app(page)
+    stored_now = reviews.load_answers(db, senco, rid)
+    assert stored_now[questions[0]].evidence == "Minutes of the governing body, March 2025"
+    assert stored_now[questions[1]].response == "yes"
+    assert {cid: a.response for cid, a in stored_now.items() if cid not in questions[:2]} == {
+        cid: stored[cid] for cid in questions[2:]
+    }
