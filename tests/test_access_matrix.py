@@ -856,16 +856,24 @@ def _visit_repo(record: str, w: World, actor: Actor) -> bool:
         return (
             visits.add_activity(w.db, actor, facts.visit_id, kind="meeting", at=at, member_id=None, met=["senco"]) > 0
         )
-    team = w.actors["peer_A"]  # writes the entry; ``actor`` tries to remove it
+    team = w.actors["peer_A"]  # writes the entry; ``actor`` tries to remove it; the team tidies up after
     if record == "line of enquiry (remove one)":
         line = visits.add_enquiry(w.db, team, facts.visit_id, FRAMEWORK, FRAMEWORK.domains[0].id, "Written in error")
-        visits.remove_enquiry(w.db, actor, facts.visit_id, line)
-        return line not in [x.id for x in visits.list_enquiries(w.db, team, facts.visit_id)]
+        try:
+            visits.remove_enquiry(w.db, actor, facts.visit_id, line)
+            return line not in [x.id for x in visits.list_enquiries(w.db, team, facts.visit_id)]
+        finally:
+            if line in [x.id for x in visits.list_enquiries(w.db, team, facts.visit_id)]:
+                visits.remove_enquiry(w.db, team, facts.visit_id, line)
     if record == "plan and log (remove one)":
         at = _datetime(2026, 3, 4, 9)
         activity = visits.add_activity(w.db, team, facts.visit_id, kind="meeting", at=at, member_id=None, met=[])
-        visits.remove_activity(w.db, actor, facts.visit_id, activity)
-        return activity not in [a.id for a in visits.list_activities(w.db, team, facts.visit_id)]
+        try:
+            visits.remove_activity(w.db, actor, facts.visit_id, activity)
+            return activity not in [a.id for a in visits.list_activities(w.db, team, facts.visit_id)]
+        finally:
+            if activity in [a.id for a in visits.list_activities(w.db, team, facts.visit_id)]:
+                visits.remove_activity(w.db, team, facts.visit_id, activity)
     raise AssertionError(record)
 
 
