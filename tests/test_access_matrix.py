@@ -856,25 +856,43 @@ def _visit_repo(record: str, w: World, actor: Actor) -> bool:
         return (
             visits.add_activity(w.db, actor, facts.visit_id, kind="meeting", at=at, member_id=None, met=["senco"]) > 0
         )
-    team = w.actors["peer_A"]  # writes the entry; ``actor`` tries to remove it; the team tidies up after
+    team = w.actors["peer_A"]
     if record == "line of enquiry (remove one)":
-        line = visits.add_enquiry(w.db, team, facts.visit_id, FRAMEWORK, FRAMEWORK.domains[0].id, "Written in error")
-        try:
-            visits.remove_enquiry(w.db, actor, facts.visit_id, line)
-            return line not in [x.id for x in visits.list_enquiries(w.db, team, facts.visit_id)]
-        finally:
-            if line in [x.id for x in visits.list_enquiries(w.db, team, facts.visit_id)]:
-                visits.remove_enquiry(w.db, team, facts.visit_id, line)
+        return _removed_by(
+            actor,
+            team,
+            lambda: visits.add_enquiry(w.db, team, facts.visit_id, FRAMEWORK, FRAMEWORK.domains[0].id, "In error"),
+            lambda who, line: visits.remove_enquiry(w.db, who, facts.visit_id, line),
+            lambda: [x.id for x in visits.list_enquiries(w.db, team, facts.visit_id)],
+        )
     if record == "plan and log (remove one)":
         at = _datetime(2026, 3, 4, 9)
-        activity = visits.add_activity(w.db, team, facts.visit_id, kind="meeting", at=at, member_id=None, met=[])
-        try:
-            visits.remove_activity(w.db, actor, facts.visit_id, activity)
-            return activity not in [a.id for a in visits.list_activities(w.db, team, facts.visit_id)]
-        finally:
-            if activity in [a.id for a in visits.list_activities(w.db, team, facts.visit_id)]:
-                visits.remove_activity(w.db, team, facts.visit_id, activity)
+        return _removed_by(
+            actor,
+            team,
+            lambda: visits.add_activity(w.db, team, facts.visit_id, kind="meeting", at=at, member_id=None, met=[]),
+            lambda who, activity: visits.remove_activity(w.db, who, facts.visit_id, activity),
+            lambda: [a.id for a in visits.list_activities(w.db, team, facts.visit_id)],
+        )
     raise AssertionError(record)
+
+
+def _removed_by(
+    actor: Actor,
+    team: Actor,
+    add: Callable[[], int],
+    remove: Callable[[Actor, int], None],
+    listed: Callable[[], list[int]],
+) -> bool:
+    """The team writes an entry and ``actor`` tries to remove it; the visit is shared by the module, so
+    an entry the actor could not remove is removed by the team afterwards."""
+    entry = add()
+    try:
+        remove(actor, entry)
+        return entry not in listed()
+    finally:
+        if entry in listed():
+            remove(team, entry)
 
 
 @pytest.mark.parametrize(("record", "action"), list(VISIT_MATRIX), ids=[f"{r}-{a}" for r, a in VISIT_MATRIX])
